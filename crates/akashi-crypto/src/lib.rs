@@ -1,0 +1,31 @@
+//! Akashi's cryptographic provider.
+//!
+//! Everything that touches key material lives here, behind small types that never hand the
+//! key out: [`RsaPrivateKey`] signs (on OpenSSL, whose RSA uses blinding and constant-time
+//! arithmetic, so RUSTSEC-2023-0071 does not apply), [`verify_rsa_pkcs1`] checks signatures,
+//! [`SealingKey`] encrypts state at rest, and [`SecureRandom`] is the randomness that domain
+//! logic receives instead of reading it itself.
+#![forbid(unsafe_code)]
+
+mod error;
+mod random;
+mod rsa;
+mod seal;
+mod verify;
+
+pub use error::CryptoError;
+pub use random::{OsRandom, SecureRandom};
+pub use rsa::{RsaPrivateKey, RSA_MODULUS_BITS};
+pub use seal::{write_atomic, SealingKey};
+pub use verify::{verify_rsa_pkcs1, HashAlgorithm};
+
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).into()
+}
+
+/// Compares two byte strings in time independent of their contents.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && openssl::memcmp::eq(a, b)
+}
