@@ -33,8 +33,8 @@ impl std::fmt::Debug for RsaPrivateKey {
 impl RsaPrivateKey {
     /// Generates a fresh RSA-2048 key with public exponent 65537.
     pub fn generate() -> Result<Self, CryptoError> {
-        let rsa =
-            Rsa::generate(RSA_MODULUS_BITS).map_err(|e| CryptoError::KeyGeneration(e.to_string()))?;
+        let rsa = Rsa::generate(RSA_MODULUS_BITS)
+            .map_err(|e| CryptoError::KeyGeneration(e.to_string()))?;
         let key = PKey::from_rsa(rsa).map_err(|e| CryptoError::KeyGeneration(e.to_string()))?;
         Ok(Self { key })
     }
@@ -92,7 +92,11 @@ impl RsaPrivateKey {
     }
 
     /// Opens a key sealed by [`RsaPrivateKey::seal`] with the same key and label.
-    pub fn unseal(sealing_key: &SealingKey, label: &str, sealed: &[u8]) -> Result<Self, CryptoError> {
+    pub fn unseal(
+        sealing_key: &SealingKey,
+        label: &str,
+        sealed: &[u8],
+    ) -> Result<Self, CryptoError> {
         let der = sealing_key.open(label, sealed)?;
         Self::from_pkcs8_der(&der)
     }
@@ -135,7 +139,13 @@ mod tests {
     fn over_long_input_is_refused() {
         let key = RsaPrivateKey::generate().unwrap();
         let err = key.sign_padded_pkcs1(&[0u8; 246]).unwrap_err();
-        assert!(matches!(err, CryptoError::InputTooLong { len: 246, modulus_bytes: 256 }));
+        assert!(matches!(
+            err,
+            CryptoError::InputTooLong {
+                len: 246,
+                modulus_bytes: 256
+            }
+        ));
     }
 
     #[test]
@@ -144,8 +154,13 @@ mod tests {
         let sealing = SealingKey::from_bytes([7u8; 32]);
         let sealed = key.seal(&sealing, "test/key").unwrap();
         let back = RsaPrivateKey::unseal(&sealing, "test/key", &sealed).unwrap();
-        assert_eq!(back.public_key_der().unwrap(), key.public_key_der().unwrap());
+        assert_eq!(
+            back.public_key_der().unwrap(),
+            key.public_key_der().unwrap()
+        );
         assert!(RsaPrivateKey::unseal(&sealing, "other/label", &sealed).is_err());
-        assert!(RsaPrivateKey::unseal(&SealingKey::from_bytes([8u8; 32]), "test/key", &sealed).is_err());
+        assert!(
+            RsaPrivateKey::unseal(&SealingKey::from_bytes([8u8; 32]), "test/key", &sealed).is_err()
+        );
     }
 }

@@ -56,10 +56,9 @@ impl SealingKey {
         match std::fs::read(path) {
             Ok(bytes) => {
                 let bytes = Zeroizing::new(bytes);
-                let key: [u8; 32] = bytes
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| CryptoError::SealedFormat("key file must hold exactly 32 bytes"))?;
+                let key: [u8; 32] = bytes.as_slice().try_into().map_err(|_| {
+                    CryptoError::SealedFormat("key file must hold exactly 32 bytes")
+                })?;
                 Ok(Self::from_bytes(key))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -204,10 +203,16 @@ mod tests {
 
     #[test]
     fn raw_and_passphrase_keys_round_trip() {
-        for key in [SealingKey::from_bytes([1; 32]), SealingKey::from_passphrase("correct horse")] {
+        for key in [
+            SealingKey::from_bytes([1; 32]),
+            SealingKey::from_passphrase("correct horse"),
+        ] {
             let sealed = key.seal("label", b"secret state").unwrap();
             assert!(!sealed.windows(12).any(|w| w == b"secret state"));
-            assert_eq!(key.open("label", &sealed).unwrap().as_slice(), b"secret state");
+            assert_eq!(
+                key.open("label", &sealed).unwrap().as_slice(),
+                b"secret state"
+            );
         }
     }
 
@@ -219,14 +224,26 @@ mod tests {
             SealingKey::from_passphrase("wrong").open("card", &sealed),
             Err(CryptoError::SealedOpen)
         ));
-        assert!(matches!(key.open("ca-key", &sealed), Err(CryptoError::SealedOpen)));
+        assert!(matches!(
+            key.open("ca-key", &sealed),
+            Err(CryptoError::SealedOpen)
+        ));
         for i in 0..sealed.len() {
             let mut altered = sealed.clone();
             altered[i] ^= 0x01;
-            assert!(key.open("card", &altered).is_err(), "flip at byte {i} was accepted");
+            assert!(
+                key.open("card", &altered).is_err(),
+                "flip at byte {i} was accepted"
+            );
         }
-        assert!(matches!(key.open("card", &sealed[..20]), Err(CryptoError::SealedFormat(_))));
-        assert!(matches!(key.open("card", b"plain"), Err(CryptoError::SealedFormat(_))));
+        assert!(matches!(
+            key.open("card", &sealed[..20]),
+            Err(CryptoError::SealedFormat(_))
+        ));
+        assert!(matches!(
+            key.open("card", b"plain"),
+            Err(CryptoError::SealedFormat(_))
+        ));
     }
 
     #[test]

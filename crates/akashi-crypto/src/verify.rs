@@ -34,13 +34,13 @@ pub fn verify_rsa_pkcs1(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), CryptoError> {
-    let key =
-        PKey::public_key_from_der(spki_der).map_err(|e| CryptoError::InvalidPublicKey(e.to_string()))?;
+    let key = PKey::public_key_from_der(spki_der)
+        .map_err(|e| CryptoError::InvalidPublicKey(e.to_string()))?;
     if key.rsa().is_err() {
         return Err(CryptoError::InvalidPublicKey("not an RSA key".into()));
     }
-    let mut verifier =
-        Verifier::new(hash.digest(), &key).map_err(|e| CryptoError::InvalidPublicKey(e.to_string()))?;
+    let mut verifier = Verifier::new(hash.digest(), &key)
+        .map_err(|e| CryptoError::InvalidPublicKey(e.to_string()))?;
     match verifier.verify_oneshot(signature, message) {
         Ok(true) => Ok(()),
         // OpenSSL reports a malformed signature as an error; for the caller both mean "bad".
