@@ -1,1 +1,87 @@
-fn main() {}
+//! `akashi`: the command-line front of Akashi.
+#![forbid(unsafe_code)]
+
+mod cmd_card;
+mod cmd_jlis;
+mod cmd_jpki;
+mod demo;
+mod error;
+mod keyring;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use error::CliError;
+
+#[derive(Debug, Parser)]
+#[command(name = "akashi", version, about = "Privacy-preserving digital identity on the My Number Card (JPKI)")]
+struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// File holding the 32-byte key that seals CA keys and cards at rest
+    /// (default: $AKASHI_KEY_FILE, else ~/.akashi/master.key; AKASHI_PASSPHRASE overrides both).
+    #[arg(long, global = true)]
+    key_file: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// A narrated end-to-end run: J-LIS, a card, a signature, its verification.
+    Demo {
+        /// Data directory (created if missing).
+        #[arg(long, default_value = "akashi-data")]
+        data: PathBuf,
+    },
+    /// The J-LIS certificate authority.
+    #[command(subcommand)]
+    Jlis(cmd_jlis::JlisCommand),
+    /// A My Number Card: virtual (a card file) or, with the pcsc feature, in a reader.
+    #[command(subcommand)]
+    Card(cmd_card::CardCommand),
+    /// Validate JPKI certificates and signatures.
+    #[command(subcommand)]
+    Jpki(cmd_jpki::JpkiCommand),
+}
+
+/// How results are printed.
+pub struct Output {
+    pub json: bool,
+}
+
+impl Output {
+    /// Prints `value` as JSON, or the text `text()` gives.
+    pub fn result(&self, value: &serde_json::Value, text: impl FnOnce() -> String) {
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(value).expect("JSON value"));
+        } else {
+            print!("{}", text());
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output { json: cli.json };
+    let key_file = cli.key_file.as_deref();
+    let result = match cli.command {
+        Command::Demo { data } => demo::run(&data, key_file),
+        Command::Jlis(c) => cmd_jlis::run(c, key_file, &out),
+        Command::Card(c) => cmd_card::run(c, key_file, &out),
+        Command::Jpki(c) => cmd_jpki::run(c, &out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if out.json {
+                println!("{}", serde_json::json!({ "error": e.message, "exit_code": e.exit_code }));
+            }
+            eprintln!("akashi: {}", e.message);
+            ExitCode::from(e.exit_code)
+        }
+    }
+}

@@ -1,1 +1,13 @@
+//! J-LIS (地方公共団体情報システム機構) as a certificate authority: the signature CA and the
+//! user-authentication CA with their generations, issuing both certificates onto a card.
+//!
+//! The resident registry, life events, CRLs and OCSP build on this in later layers.
 #![forbid(unsafe_code)]
+
+mod authority;
+mod error;
+mod issue;
+
+pub use authority::{Authority, Generation};
+pub use error::JlisError;
+pub use issue::IssuedCertificates;

@@ -1,0 +1,178 @@
+//! `akashi jlis …`: run the J-LIS certificate authority over a data directory.
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use akashi_card::SealedFileStore;
+use akashi_crypto::OsRandom;
+use akashi_jlis::{issue_card, Authority, CardIssueRequest};
+use akashi_jpki::attributes::parse_iso_date;
+use akashi_jpki::{BasicFourAttributes, CertificateKind, Sex};
+
+use crate::error::{create_dir, write, CliError};
+use crate::{keyring, Output};
+
+#[derive(Debug, Subcommand)]
+pub enum JlisCommand {
+    /// Create the signature CA and the user-authentication CA (generation 1).
+    Init {
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Start a new generation of one CA (new key, same name, overlapping validity).
+    NewGeneration {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, value_parser = parse_kind)]
+        ca: CertificateKind,
+    },
+    /// Issue a virtual My Number Card with both certificates.
+    IssueCard {
+        #[arg(long)]
+        data: PathBuf,
+        /// Family and given name; a space between them becomes the ideographic space.
+        #[arg(long)]
+        name: String,
+        /// Date of birth, YYYY-MM-DD.
+        #[arg(long)]
+        birth: String,
+        #[arg(long, value_parser = ["male", "female", "unknown"])]
+        sex: String,
+        /// Address from the prefecture on (e.g. 東京都千代田区霞が関二丁目1番2号).
+        #[arg(long)]
+        address: String,
+        /// User-authentication PIN: 4 digits (also the text application's PIN).
+        #[arg(long)]
+        auth_pin: String,
+        /// Signature PIN: 6–16 characters A–Z and 0–9.
+        #[arg(long)]
+        sign_pin: String,
+        /// The card file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write every CA generation's root certificate as PEM.
+    ExportRoots {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn parse_kind(s: &str) -> Result<CertificateKind, String> {
+    match s {
+        "signature" | "sign" => Ok(CertificateKind::Signature),
+        "authentication" | "auth" => Ok(CertificateKind::Authentication),
+        _ => Err(format!("{s:?} is not signature or authentication")),
+    }
+}
+
+/// Turns `山田 花子` into `山田　花子` (U+3000), as the card and certificate hold names.
+pub fn card_name(name: &str) -> String {
+    name.trim().split_whitespace().collect::<Vec<_>>().join("\u{3000}")
+}
+
+pub fn person(name: &str, birth: &str, sex: &str, address: &str) -> Result<BasicFourAttributes, CliError> {
+    if name.trim().is_empty() || address.trim().is_empty() {
+        return Err(CliError::usage("--name and --address must not be empty"));
+    }
+    Ok(BasicFourAttributes {
+        name: card_name(name),
+        address: address.trim().to_owned(),
+        birth_date: parse_iso_date(birth).map_err(|e| CliError::usage(format!("--birth: {e}")))?,
+        sex: sex.parse::<Sex>()?,
+    })
+}
+
+pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Result<(), CliError> {
+    let now = OffsetDateTime::now_utc();
+    match command {
+        JlisCommand::Init { data } => {
+            create_dir(&data)?;
+            let authority = Authority::init(&data, keyring::sealing_key(key_file)?, now, &OsRandom)?;
+            let roots = roots_json(&authority)?;
+            out.result(&json!({ "initialised": data, "roots": roots }), || {
+                format!("J-LIS initialised in {}: signature CA and user-authentication CA, generation 1\n", data.display())
+            });
+        }
+        JlisCommand::NewGeneration { data, ca } => {
+            let mut authority = Authority::open(&data, keyring::sealing_key(key_file)?)?;
+            let generation = authority.add_generation(ca, now)?;
+            let serial = generation.certificate.serial_hex();
+            out.result(&json!({ "ca": ca, "generation": generation.number, "serial": serial }), || {
+                format!("{ca} CA: generation {} created (root serial {serial})\n", generation.number)
+            });
+        }
+        JlisCommand::IssueCard { data, name, birth, sex, address, auth_pin, sign_pin, out: card } => {
+            let person = person(&name, &birth, &sex, &address)?;
+            let sealing = keyring::sealing_key(key_file)?;
+            let mut authority = Authority::open(&data, keyring::sealing_key(key_file)?)?;
+            if card.exists() {
+                return Err(CliError::usage(format!("{} already exists; choose another --out", card.display())));
+            }
+            let store = SealedFileStore::new(card.clone(), sealing);
+            let request = CardIssueRequest { person: &person, auth_pin: &auth_pin, sign_pin: &sign_pin };
+            let issued = issue_card(&mut authority, &request, &store, now, &OsRandom)?;
+            let c = &issued.certificates;
+            out.result(
+                &json!({
+                    "card": card,
+                    "signature_certificate": { "serial": c.signature.serial_hex(), "not_after": c.signature.not_after().to_string() },
+                    "authentication_certificate": { "serial": c.authentication.serial_hex(), "not_after": c.authentication.not_after().to_string() },
+                }),
+                || {
+                    format!(
+                        "card issued: {}\n  signature certificate serial {} (valid until {})\n  user-authentication certificate serial {}\n",
+                        card.display(),
+                        c.signature.serial_hex(),
+                        c.signature.not_after(),
+                        c.authentication.serial_hex()
+                    )
+                },
+            );
+        }
+        JlisCommand::ExportRoots { data, out: dir } => {
+            let authority = Authority::open(&data, keyring::sealing_key(key_file)?)?;
+            let written = export_roots(&authority, &dir)?;
+            out.result(&json!({ "written": written }), || {
+                written.iter().map(|p| format!("wrote {}\n", p.display())).collect()
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes `<kind>-gen<N>.pem` for every generation of both CAs into `dir`.
+pub fn export_roots(authority: &Authority, dir: &Path) -> Result<Vec<PathBuf>, CliError> {
+    create_dir(dir)?;
+    let mut written = Vec::new();
+    for kind in [CertificateKind::Signature, CertificateKind::Authentication] {
+        for g in authority.generations(kind)? {
+            let path = dir.join(format!("{}-gen{}.pem", short(kind), g.number));
+            write(&path, g.certificate.to_pem().as_bytes())?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+fn short(kind: CertificateKind) -> &'static str {
+    match kind {
+        CertificateKind::Signature => "sign-ca",
+        CertificateKind::Authentication => "auth-ca",
+    }
+}
+
+fn roots_json(authority: &Authority) -> Result<serde_json::Value, CliError> {
+    let mut roots = Vec::new();
+    for kind in [CertificateKind::Signature, CertificateKind::Authentication] {
+        for g in authority.generations(kind)? {
+            roots.push(json!({ "ca": kind, "generation": g.number, "serial": g.certificate.serial_hex() }));
+        }
+    }
+    Ok(serde_json::Value::Array(roots))
+}

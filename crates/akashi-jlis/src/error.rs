@@ -1,0 +1,38 @@
+use thiserror::Error;
+
+use akashi_jpki::CertificateKind;
+
+/// Errors of the J-LIS authority.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum JlisError {
+    #[error("J-LIS data directory {0} is already initialised")]
+    AlreadyInitialised(String),
+    #[error("J-LIS data directory {0} is not initialised (run `akashi jlis init`)")]
+    NotInitialised(String),
+    #[error("J-LIS state file is corrupt: {0}")]
+    CorruptState(String),
+    #[error("the {0} CA has no generation valid at the requested time")]
+    NoValidGeneration(CertificateKind),
+    #[error("address {0:?} must start with a prefecture and name a municipality")]
+    UnsplittableAddress(String),
+    #[error("I/O on {path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Crypto(#[from] akashi_crypto::CryptoError),
+    #[error(transparent)]
+    Jpki(#[from] akashi_jpki::JpkiError),
+}
+
+impl JlisError {
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        JlisError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every check Akashi has: formatting, lints (with and without the pcsc feature), and all
+# tests. This is the test command of README.md and what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy (default features)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== cargo clippy (--features pcsc: the PC/SC transport must compile)"
+cargo clippy -p akashi-card -p akashi-cli --all-targets --features pcsc --locked -- -D warnings
+
+echo "== cargo test"
+cargo test --workspace --locked
