@@ -24,7 +24,14 @@ pub struct CommandApdu {
 
 impl CommandApdu {
     pub fn new(cla: u8, ins: u8, p1: u8, p2: u8) -> Self {
-        Self { cla, ins, p1, p2, data: Vec::new(), le: None }
+        Self {
+            cla,
+            ins,
+            p1,
+            p2,
+            data: Vec::new(),
+            le: None,
+        }
     }
 
     pub fn with_data(mut self, data: &[u8]) -> Self {
@@ -40,7 +47,9 @@ impl CommandApdu {
     /// Parses a command; malformed length encodings are `6700`.
     pub fn parse(bytes: &[u8]) -> Result<Self, StatusWord> {
         let wrong = Err(StatusWord::WRONG_LENGTH);
-        let [cla, ins, p1, p2, body @ ..] = bytes else { return wrong };
+        let [cla, ins, p1, p2, body @ ..] = bytes else {
+            return wrong;
+        };
         let mut apdu = Self::new(*cla, *ins, *p1, *p2);
         match body {
             [] => {}
@@ -129,8 +138,16 @@ mod tests {
     #[test]
     fn parses_all_four_cases_short_and_extended() {
         assert_eq!(CommandApdu::parse(&[0, 0xB0, 0, 0]).unwrap().le, None);
-        assert_eq!(CommandApdu::parse(&[0, 0xB0, 0, 0, 0]).unwrap().le, Some(256));
-        assert_eq!(CommandApdu::parse(&[0, 0xB0, 0, 0, 0, 0x01, 0x00]).unwrap().le, Some(256));
+        assert_eq!(
+            CommandApdu::parse(&[0, 0xB0, 0, 0, 0]).unwrap().le,
+            Some(256)
+        );
+        assert_eq!(
+            CommandApdu::parse(&[0, 0xB0, 0, 0, 0, 0x01, 0x00])
+                .unwrap()
+                .le,
+            Some(256)
+        );
         let c3 = CommandApdu::parse(&[0, 0x20, 0, 0x80, 2, b'1', b'2']).unwrap();
         assert_eq!((c3.data.as_slice(), c3.le), (&b"12"[..], None));
         let c4 = CommandApdu::parse(&[0x80, 0x2A, 0, 0x80, 1, 9, 0]).unwrap();
@@ -141,8 +158,16 @@ mod tests {
 
     #[test]
     fn bad_lengths_are_6700() {
-        for bad in [&[0u8, 0xA4][..], &[0, 0xA4, 2, 0x0C, 2, 0x00], &[0, 0x20, 0, 0x80, 1, 1, 2, 3]] {
-            assert_eq!(CommandApdu::parse(bad), Err(StatusWord::WRONG_LENGTH), "{bad:02X?}");
+        for bad in [
+            &[0u8, 0xA4][..],
+            &[0, 0xA4, 2, 0x0C, 2, 0x00],
+            &[0, 0x20, 0, 0x80, 1, 1, 2, 3],
+        ] {
+            assert_eq!(
+                CommandApdu::parse(bad),
+                Err(StatusWord::WRONG_LENGTH),
+                "{bad:02X?}"
+            );
         }
     }
 
@@ -150,7 +175,9 @@ mod tests {
     fn encoding_round_trips() {
         for apdu in [
             CommandApdu::new(0, 0xB0, 1, 2).with_le(256),
-            CommandApdu::new(0x80, 0x2A, 0, 0x80).with_data(&[1; 51]).with_le(256),
+            CommandApdu::new(0x80, 0x2A, 0, 0x80)
+                .with_data(&[1; 51])
+                .with_le(256),
             CommandApdu::new(0, 0xB0, 0, 0).with_le(1000),
             CommandApdu::new(0, 0x20, 0, 0x80),
         ] {

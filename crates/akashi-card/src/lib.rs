@@ -25,11 +25,12 @@ pub use error::{CardError, HostError, TransportError};
 #[cfg(feature = "pcsc")]
 pub use host::pcsc::PcscTransport;
 pub use host::{
-    parse_face, sha256_digest_info, Card, CertificateSlot, JpkiCard, PinKind, PinStatus, Transport, TriesLeft,
-    VirtualTransport,
+    parse_face, sha256_digest_info, Card, CertificateSlot, JpkiCard, PinKind, PinStatus, Transport,
+    TriesLeft, VirtualTransport,
 };
 pub use personalize::{
-    CardCertificates, CardPersonalization, AUTHENTICATION_PIN_TRIES, SIGNATURE_PIN_TRIES, TEXT_PIN_TRIES,
+    CardCertificates, CardPersonalization, AUTHENTICATION_PIN_TRIES, SIGNATURE_PIN_TRIES,
+    TEXT_PIN_TRIES,
 };
 pub use state::{CardFace, PinRule};
 pub use status::StatusWord;

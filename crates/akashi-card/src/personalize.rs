@@ -7,8 +7,8 @@ use zeroize::Zeroizing;
 use akashi_crypto::{OsRandom, RsaPrivateKey};
 
 use crate::state::{
-    CardState, Certificates, PinRecord, PinRule, Pins, AUTHENTICATION_KEY_LABEL, SIGNATURE_KEY_LABEL,
-    STATE_VERSION,
+    CardState, Certificates, PinRecord, PinRule, Pins, AUTHENTICATION_KEY_LABEL,
+    SIGNATURE_KEY_LABEL, STATE_VERSION,
 };
 use crate::{CardError, CardFace, CardStore, VirtualCard};
 
@@ -36,7 +36,8 @@ pub struct CardPersonalization {
 
 impl std::fmt::Debug for CardPersonalization {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CardPersonalization").finish_non_exhaustive()
+        f.debug_struct("CardPersonalization")
+            .finish_non_exhaustive()
     }
 }
 
@@ -48,10 +49,24 @@ impl CardPersonalization {
         let auth_pin = Zeroizing::new(auth_pin.to_owned());
         let sign_pin = Zeroizing::new(sign_pin.to_owned());
         let pins = Pins {
-            authentication: PinRecord::new(PinRule::FourDigits, &auth_pin, AUTHENTICATION_PIN_TRIES, &OsRandom)
-                .map_err(|_| CardError::InvalidPin("the authentication PIN must be exactly 4 digits"))?,
-            signature: PinRecord::new(PinRule::SignaturePassword, &sign_pin, SIGNATURE_PIN_TRIES, &OsRandom)
-                .map_err(|_| CardError::InvalidPin("the signature PIN must be 6 to 16 characters of A-Z and 0-9"))?,
+            authentication: PinRecord::new(
+                PinRule::FourDigits,
+                &auth_pin,
+                AUTHENTICATION_PIN_TRIES,
+                &OsRandom,
+            )
+            .map_err(|_| {
+                CardError::InvalidPin("the authentication PIN must be exactly 4 digits")
+            })?,
+            signature: PinRecord::new(
+                PinRule::SignaturePassword,
+                &sign_pin,
+                SIGNATURE_PIN_TRIES,
+                &OsRandom,
+            )
+            .map_err(|_| {
+                CardError::InvalidPin("the signature PIN must be 6 to 16 characters of A-Z and 0-9")
+            })?,
             text: PinRecord::new(PinRule::FourDigits, &auth_pin, TEXT_PIN_TRIES, &OsRandom)?,
         };
         Ok(Self {
@@ -73,12 +88,23 @@ impl CardPersonalization {
     }
 
     /// Writes the certificates, seals the keys into `store`, and returns the powered card.
-    pub fn finish<S: CardStore>(self, certificates: CardCertificates, store: S) -> Result<VirtualCard<S>, CardError> {
-        let too_big = [&certificates.signature, &certificates.signature_ca, &certificates.authentication, &certificates.authentication_ca]
-            .iter()
-            .any(|c| c.is_empty() || c.len() > crate::files::CERTIFICATE_EF_SIZE);
+    pub fn finish<S: CardStore>(
+        self,
+        certificates: CardCertificates,
+        store: S,
+    ) -> Result<VirtualCard<S>, CardError> {
+        let too_big = [
+            &certificates.signature,
+            &certificates.signature_ca,
+            &certificates.authentication,
+            &certificates.authentication_ca,
+        ]
+        .iter()
+        .any(|c| c.is_empty() || c.len() > crate::files::CERTIFICATE_EF_SIZE);
         if too_big {
-            return Err(CardError::CertificateSize("a certificate is empty or larger than its 4096-byte EF"));
+            return Err(CardError::CertificateSize(
+                "a certificate is empty or larger than its 4096-byte EF",
+            ));
         }
         let key = store.sealing_key();
         let state = CardState {
@@ -92,7 +118,9 @@ impl CardPersonalization {
             face: self.face,
             pins: self.pins,
             signature_key: self.signature_key.seal(key, SIGNATURE_KEY_LABEL)?,
-            authentication_key: self.authentication_key.seal(key, AUTHENTICATION_KEY_LABEL)?,
+            authentication_key: self
+                .authentication_key
+                .seal(key, AUTHENTICATION_KEY_LABEL)?,
         };
         store.write(&state.to_image())?;
         Ok(VirtualCard::with_state(store, state))

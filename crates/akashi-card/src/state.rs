@@ -33,7 +33,9 @@ impl CardFace {
             return Err(CardError::InvalidFace("sex must be 1, 2 or 3"));
         }
         if self.name.len() + self.address.len() > 900 {
-            return Err(CardError::InvalidFace("name and address do not fit the card"));
+            return Err(CardError::InvalidFace(
+                "name and address do not fit the card",
+            ));
         }
         Ok(())
     }
@@ -53,9 +55,11 @@ impl PinRule {
     pub fn check(self, pin: &[u8]) -> Result<(), StatusWord> {
         let (lengths, chars_ok) = match self {
             PinRule::FourDigits => (4..=4, pin.iter().all(u8::is_ascii_digit)),
-            PinRule::SignaturePassword => {
-                (6..=16, pin.iter().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()))
-            }
+            PinRule::SignaturePassword => (
+                6..=16,
+                pin.iter()
+                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()),
+            ),
         };
         if !lengths.contains(&pin.len()) {
             Err(StatusWord::WRONG_LENGTH)
@@ -87,12 +91,24 @@ pub(crate) struct PinRecord {
 }
 
 impl PinRecord {
-    pub fn new(rule: PinRule, pin: &str, max: u8, rng: &dyn SecureRandom) -> Result<Self, CardError> {
-        rule.check(pin.as_bytes()).map_err(|_| CardError::InvalidPin(rule.description()))?;
+    pub fn new(
+        rule: PinRule,
+        pin: &str,
+        max: u8,
+        rng: &dyn SecureRandom,
+    ) -> Result<Self, CardError> {
+        rule.check(pin.as_bytes())
+            .map_err(|_| CardError::InvalidPin(rule.description()))?;
         let mut salt = vec![0u8; 16];
         rng.fill(&mut salt)?;
         let reference = digest(&salt, pin.as_bytes()).to_vec();
-        Ok(Self { rule, salt, reference, remaining: max, max })
+        Ok(Self {
+            rule,
+            salt,
+            reference,
+            remaining: max,
+            max,
+        })
     }
 
     pub fn matches(&self, pin: &[u8]) -> bool {
@@ -153,9 +169,13 @@ impl CardState {
     }
 
     pub fn from_image(image: &[u8]) -> Result<Self, CardError> {
-        let state: Self = serde_json::from_slice(image).map_err(|e| CardError::CorruptImage(e.to_string()))?;
+        let state: Self =
+            serde_json::from_slice(image).map_err(|e| CardError::CorruptImage(e.to_string()))?;
         if state.version != STATE_VERSION {
-            return Err(CardError::CorruptImage(format!("unsupported version {}", state.version)));
+            return Err(CardError::CorruptImage(format!(
+                "unsupported version {}",
+                state.version
+            )));
         }
         Ok(state)
     }
@@ -183,11 +203,26 @@ mod tests {
     #[test]
     fn pin_rules() {
         assert_eq!(PinRule::FourDigits.check(b"1234"), Ok(()));
-        assert_eq!(PinRule::FourDigits.check(b"123"), Err(StatusWord::WRONG_LENGTH));
-        assert_eq!(PinRule::FourDigits.check(b"12a4"), Err(StatusWord::INCORRECT_DATA));
+        assert_eq!(
+            PinRule::FourDigits.check(b"123"),
+            Err(StatusWord::WRONG_LENGTH)
+        );
+        assert_eq!(
+            PinRule::FourDigits.check(b"12a4"),
+            Err(StatusWord::INCORRECT_DATA)
+        );
         assert_eq!(PinRule::SignaturePassword.check(b"ABC123"), Ok(()));
-        assert_eq!(PinRule::SignaturePassword.check(b"ABC12"), Err(StatusWord::WRONG_LENGTH));
-        assert_eq!(PinRule::SignaturePassword.check(&[b'A'; 17]), Err(StatusWord::WRONG_LENGTH));
-        assert_eq!(PinRule::SignaturePassword.check(b"abc123"), Err(StatusWord::INCORRECT_DATA));
+        assert_eq!(
+            PinRule::SignaturePassword.check(b"ABC12"),
+            Err(StatusWord::WRONG_LENGTH)
+        );
+        assert_eq!(
+            PinRule::SignaturePassword.check(&[b'A'; 17]),
+            Err(StatusWord::WRONG_LENGTH)
+        );
+        assert_eq!(
+            PinRule::SignaturePassword.check(b"abc123"),
+            Err(StatusWord::INCORRECT_DATA)
+        );
     }
 }

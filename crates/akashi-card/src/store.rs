@@ -38,14 +38,19 @@ impl SealedFileStore {
     }
 
     fn storage_error(&self, reason: impl ToString) -> CardError {
-        CardError::Storage { path: self.path.display().to_string(), reason: reason.to_string() }
+        CardError::Storage {
+            path: self.path.display().to_string(),
+            reason: reason.to_string(),
+        }
     }
 }
 
 impl CardStore for SealedFileStore {
     fn read(&self) -> Result<Zeroizing<Vec<u8>>, CardError> {
         let sealed = std::fs::read(&self.path).map_err(|e| self.storage_error(e))?;
-        self.key.open(IMAGE_LABEL, &sealed).map_err(|e| self.storage_error(e))
+        self.key
+            .open(IMAGE_LABEL, &sealed)
+            .map_err(|e| self.storage_error(e))
     }
 
     fn write(&self, image: &[u8]) -> Result<(), CardError> {
@@ -69,7 +74,11 @@ impl Default for MemoryStore {
     fn default() -> Self {
         let mut key = [0u8; 32];
         OsRandom.fill(&mut key).expect("randomness");
-        Self { image: RefCell::new(None), key: SealingKey::from_bytes(key), fail_writes: Cell::new(false) }
+        Self {
+            image: RefCell::new(None),
+            key: SealingKey::from_bytes(key),
+            fail_writes: Cell::new(false),
+        }
     }
 }
 
@@ -82,15 +91,21 @@ impl MemoryStore {
 
 impl CardStore for MemoryStore {
     fn read(&self) -> Result<Zeroizing<Vec<u8>>, CardError> {
-        self.image.borrow().clone().ok_or_else(|| CardError::Storage {
-            path: "memory".into(),
-            reason: "no card image written".into(),
-        })
+        self.image
+            .borrow()
+            .clone()
+            .ok_or_else(|| CardError::Storage {
+                path: "memory".into(),
+                reason: "no card image written".into(),
+            })
     }
 
     fn write(&self, image: &[u8]) -> Result<(), CardError> {
         if self.fail_writes.get() {
-            return Err(CardError::Storage { path: "memory".into(), reason: "write failed".into() });
+            return Err(CardError::Storage {
+                path: "memory".into(),
+                reason: "write failed".into(),
+            });
         }
         *self.image.borrow_mut() = Some(Zeroizing::new(image.to_vec()));
         Ok(())

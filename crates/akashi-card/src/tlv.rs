@@ -61,7 +61,10 @@ mod tests {
             push(&mut out, &[0xDF, 0x23], &value);
             out.push(0xFF);
             let (tag, v, rest) = read(&out).unwrap();
-            assert_eq!((tag.as_slice(), v, rest), (&[0xDF, 0x23][..], value.as_slice(), &[0xFF][..]));
+            assert_eq!(
+                (tag.as_slice(), v, rest),
+                (&[0xDF, 0x23][..], value.as_slice(), &[0xFF][..])
+            );
         }
     }
 

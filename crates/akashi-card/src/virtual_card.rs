@@ -63,7 +63,9 @@ pub struct VirtualCard<S: CardStore> {
 
 impl<S: CardStore> std::fmt::Debug for VirtualCard<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VirtualCard").field("application", &self.application).finish_non_exhaustive()
+        f.debug_struct("VirtualCard")
+            .field("application", &self.application)
+            .finish_non_exhaustive()
     }
 }
 
@@ -75,7 +77,13 @@ impl<S: CardStore> VirtualCard<S> {
     }
 
     pub(crate) fn with_state(store: S, state: CardState) -> Self {
-        Self { store, state, application: None, ef: None, verified: Verified::default() }
+        Self {
+            store,
+            state,
+            application: None,
+            ef: None,
+            verified: Verified::default(),
+        }
     }
 
     /// Processes one command APDU. Never panics; every failure is a status word.
@@ -111,9 +119,12 @@ impl<S: CardStore> VirtualCard<S> {
                 Ok(())
             }
             (0x02, 0x0C) => {
-                let [hi, lo] = apdu.data[..] else { return Err(StatusWord::WRONG_LENGTH) };
+                let [hi, lo] = apdu.data[..] else {
+                    return Err(StatusWord::WRONG_LENGTH);
+                };
                 let app = self.application.ok_or(StatusWord::FILE_NOT_FOUND)?;
-                let ef = Ef::lookup(app, u16::from_be_bytes([hi, lo])).ok_or(StatusWord::FILE_NOT_FOUND)?;
+                let ef = Ef::lookup(app, u16::from_be_bytes([hi, lo]))
+                    .ok_or(StatusWord::FILE_NOT_FOUND)?;
                 self.ef = Some(ef);
                 Ok(())
             }
@@ -131,16 +142,25 @@ impl<S: CardStore> VirtualCard<S> {
             _ => return Err(StatusWord::WRONG_LENGTH),
         };
         let ef = self.ef.ok_or(StatusWord::COMMAND_NOT_ALLOWED)?;
-        if ef.read_requires().is_some_and(|pin| !self.verified.get(pin)) {
+        if ef
+            .read_requires()
+            .is_some_and(|pin| !self.verified.get(pin))
+        {
             return Err(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
         }
-        let content = ef.content(&self.state).ok_or(StatusWord::COMMAND_NOT_ALLOWED)?;
+        let content = ef
+            .content(&self.state)
+            .ok_or(StatusWord::COMMAND_NOT_ALLOWED)?;
         let offset = usize::from(u16::from_be_bytes([apdu.p1, apdu.p2]));
         if offset >= content.len() {
             return Err(StatusWord::OFFSET_OUTSIDE_EF);
         }
         let end = (offset + le).min(content.len());
-        let sw = if end - offset < le { StatusWord::END_OF_FILE } else { StatusWord::OK };
+        let sw = if end - offset < le {
+            StatusWord::END_OF_FILE
+        } else {
+            StatusWord::OK
+        };
         Ok((content[offset..end].to_vec(), sw))
     }
 
@@ -154,7 +174,9 @@ impl<S: CardStore> VirtualCard<S> {
     }
 
     fn persist(&self) -> Result<(), StatusWord> {
-        self.store.write(&self.state.to_image()).map_err(|_| StatusWord::MEMORY_FAILURE)
+        self.store
+            .write(&self.state.to_image())
+            .map_err(|_| StatusWord::MEMORY_FAILURE)
     }
 
     fn verify(&mut self, apdu: &CommandApdu) -> Result<StatusWord, StatusWord> {
@@ -164,7 +186,9 @@ impl<S: CardStore> VirtualCard<S> {
         if apdu.le.is_some() {
             return Err(StatusWord::WRONG_LENGTH);
         }
-        let Some(Ef::Pin(pin)) = self.ef else { return Err(StatusWord::COMMAND_NOT_ALLOWED) };
+        let Some(Ef::Pin(pin)) = self.ef else {
+            return Err(StatusWord::COMMAND_NOT_ALLOWED);
+        };
         let record = self.pin_mut(pin);
         if record.blocked() {
             return Err(StatusWord::PIN_BLOCKED);
@@ -184,7 +208,11 @@ impl<S: CardStore> VirtualCard<S> {
         if !record.matches(&apdu.data) {
             let left = record.remaining;
             self.verified.set(pin, false);
-            return Err(if left == 0 { StatusWord::PIN_BLOCKED } else { StatusWord::tries_left(left) });
+            return Err(if left == 0 {
+                StatusWord::PIN_BLOCKED
+            } else {
+                StatusWord::tries_left(left)
+            });
         }
         let before = record.remaining;
         record.remaining = record.max;
@@ -200,7 +228,9 @@ impl<S: CardStore> VirtualCard<S> {
         if (apdu.p1, apdu.p2) != (0x00, 0x80) {
             return Err(StatusWord::INCORRECT_P1P2);
         }
-        let Some(Ef::Key(pin)) = self.ef else { return Err(StatusWord::COMMAND_NOT_ALLOWED) };
+        let Some(Ef::Key(pin)) = self.ef else {
+            return Err(StatusWord::COMMAND_NOT_ALLOWED);
+        };
         if apdu.data.is_empty() || apdu.data.len() > MAX_DIGEST_INFO {
             return Err(StatusWord::WRONG_LENGTH);
         }
@@ -213,7 +243,8 @@ impl<S: CardStore> VirtualCard<S> {
         };
         let key = RsaPrivateKey::unseal(self.store.sealing_key(), label, blob)
             .map_err(|_| StatusWord::MEMORY_FAILURE)?;
-        key.sign_padded_pkcs1(&apdu.data).map_err(|_| StatusWord::INCORRECT_DATA)
+        key.sign_padded_pkcs1(&apdu.data)
+            .map_err(|_| StatusWord::INCORRECT_DATA)
     }
 
     /// The store this card writes to.

@@ -73,10 +73,18 @@ fn parse_kind(s: &str) -> Result<CertificateKind, String> {
 
 /// Turns `山田 花子` into `山田　花子` (U+3000), as the card and certificate hold names.
 pub fn card_name(name: &str) -> String {
-    name.trim().split_whitespace().collect::<Vec<_>>().join("\u{3000}")
+    name.trim()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("\u{3000}")
 }
 
-pub fn person(name: &str, birth: &str, sex: &str, address: &str) -> Result<BasicFourAttributes, CliError> {
+pub fn person(
+    name: &str,
+    birth: &str,
+    sex: &str,
+    address: &str,
+) -> Result<BasicFourAttributes, CliError> {
     if name.trim().is_empty() || address.trim().is_empty() {
         return Err(CliError::usage("--name and --address must not be empty"));
     }
@@ -93,7 +101,8 @@ pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Resul
     match command {
         JlisCommand::Init { data } => {
             create_dir(&data)?;
-            let authority = Authority::init(&data, keyring::sealing_key(key_file)?, now, &OsRandom)?;
+            let authority =
+                Authority::init(&data, keyring::sealing_key(key_file)?, now, &OsRandom)?;
             let roots = roots_json(&authority)?;
             out.result(&json!({ "initialised": data, "roots": roots }), || {
                 format!("J-LIS initialised in {}: signature CA and user-authentication CA, generation 1\n", data.display())
@@ -103,19 +112,41 @@ pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Resul
             let mut authority = Authority::open(&data, keyring::sealing_key(key_file)?)?;
             let generation = authority.add_generation(ca, now)?;
             let serial = generation.certificate.serial_hex();
-            out.result(&json!({ "ca": ca, "generation": generation.number, "serial": serial }), || {
-                format!("{ca} CA: generation {} created (root serial {serial})\n", generation.number)
-            });
+            out.result(
+                &json!({ "ca": ca, "generation": generation.number, "serial": serial }),
+                || {
+                    format!(
+                        "{ca} CA: generation {} created (root serial {serial})\n",
+                        generation.number
+                    )
+                },
+            );
         }
-        JlisCommand::IssueCard { data, name, birth, sex, address, auth_pin, sign_pin, out: card } => {
+        JlisCommand::IssueCard {
+            data,
+            name,
+            birth,
+            sex,
+            address,
+            auth_pin,
+            sign_pin,
+            out: card,
+        } => {
             let person = person(&name, &birth, &sex, &address)?;
             let sealing = keyring::sealing_key(key_file)?;
             let mut authority = Authority::open(&data, keyring::sealing_key(key_file)?)?;
             if card.exists() {
-                return Err(CliError::usage(format!("{} already exists; choose another --out", card.display())));
+                return Err(CliError::usage(format!(
+                    "{} already exists; choose another --out",
+                    card.display()
+                )));
             }
             let store = SealedFileStore::new(card.clone(), sealing);
-            let request = CardIssueRequest { person: &person, auth_pin: &auth_pin, sign_pin: &sign_pin };
+            let request = CardIssueRequest {
+                person: &person,
+                auth_pin: &auth_pin,
+                sign_pin: &sign_pin,
+            };
             let issued = issue_card(&mut authority, &request, &store, now, &OsRandom)?;
             let c = &issued.certificates;
             out.result(
@@ -139,7 +170,10 @@ pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Resul
             let authority = Authority::open(&data, keyring::sealing_key(key_file)?)?;
             let written = export_roots(&authority, &dir)?;
             out.result(&json!({ "written": written }), || {
-                written.iter().map(|p| format!("wrote {}\n", p.display())).collect()
+                written
+                    .iter()
+                    .map(|p| format!("wrote {}\n", p.display()))
+                    .collect()
             });
         }
     }
@@ -171,7 +205,9 @@ fn roots_json(authority: &Authority) -> Result<serde_json::Value, CliError> {
     let mut roots = Vec::new();
     for kind in [CertificateKind::Signature, CertificateKind::Authentication] {
         for g in authority.generations(kind)? {
-            roots.push(json!({ "ca": kind, "generation": g.number, "serial": g.certificate.serial_hex() }));
+            roots.push(
+                json!({ "ca": kind, "generation": g.number, "serial": g.certificate.serial_hex() }),
+            );
         }
     }
     Ok(serde_json::Value::Array(roots))

@@ -48,10 +48,18 @@ pub fn run(command: JpkiCommand, out: &Output) -> Result<(), CliError> {
     match command {
         JpkiCommand::Verify { cert, anchors, at } => {
             let validated = check_certificate(&cert, &anchors, at.as_deref())?;
-            out.result(&report(&validated.0, validated.1), || describe(&validated.0, validated.1));
+            out.result(&report(&validated.0, validated.1), || {
+                describe(&validated.0, validated.1)
+            });
             Ok(())
         }
-        JpkiCommand::VerifySignature { cert, input, sig, anchors, at } => {
+        JpkiCommand::VerifySignature {
+            cert,
+            input,
+            sig,
+            anchors,
+            at,
+        } => {
             let (validated, at) = check_certificate(&cert, &anchors, at.as_deref())?;
             let message = read(&input)?;
             let signature = read(&sig)?;
@@ -65,7 +73,13 @@ pub fn run(command: JpkiCommand, out: &Output) -> Result<(), CliError> {
             })?;
             let mut value = report(&validated, at);
             value["signature"] = json!("valid");
-            out.result(&value, || format!("signature over {}: VALID\n{}", input.display(), describe(&validated, at)));
+            out.result(&value, || {
+                format!(
+                    "signature over {}: VALID\n{}",
+                    input.display(),
+                    describe(&validated, at)
+                )
+            });
             Ok(())
         }
     }
@@ -82,12 +96,21 @@ pub fn parse_time(at: Option<&str>) -> Result<OffsetDateTime, CliError> {
 
 /// Loads every certificate file in `dir` as a trust anchor.
 pub fn load_anchors(dir: &Path) -> Result<TrustAnchors, CliError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| CliError::usage(format!("cannot read anchors directory {}: {e}", dir.display())))?;
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        CliError::usage(format!(
+            "cannot read anchors directory {}: {e}",
+            dir.display()
+        ))
+    })?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("pem" | "crt" | "cer" | "der")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("pem" | "crt" | "cer" | "der")
+            )
+        })
         .collect();
     paths.sort();
     let mut anchors = TrustAnchors::default();
@@ -97,7 +120,10 @@ pub fn load_anchors(dir: &Path) -> Result<TrustAnchors, CliError> {
         anchors.push(cert);
     }
     if anchors.is_empty() {
-        return Err(CliError::usage(format!("no certificates (*.pem, *.crt, *.cer, *.der) in {}", dir.display())));
+        return Err(CliError::usage(format!(
+            "no certificates (*.pem, *.crt, *.cer, *.der) in {}",
+            dir.display()
+        )));
     }
     Ok(anchors)
 }
@@ -110,7 +136,8 @@ fn check_certificate(
     let at = parse_time(at)?;
     let anchors = load_anchors(anchors)?;
     let bytes = read(cert)?;
-    let invalid = |e: &dyn std::fmt::Display| CliError::invalid(format!("INVALID: {}: {e}", cert.display()));
+    let invalid =
+        |e: &dyn std::fmt::Display| CliError::invalid(format!("INVALID: {}: {e}", cert.display()));
     let parsed = JpkiCertificate::from_pem_or_der(&bytes).map_err(|e| invalid(&e))?;
     let validated = validate(&parsed, &anchors, at, None).map_err(|e| invalid(&e))?;
     Ok((validated, at))

@@ -13,11 +13,17 @@ pub const EXIT_ERROR: u8 = 2;
 
 impl CliError {
     pub fn usage(message: impl Into<String>) -> Self {
-        Self { message: message.into(), exit_code: EXIT_ERROR }
+        Self {
+            message: message.into(),
+            exit_code: EXIT_ERROR,
+        }
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {
-        Self { message: message.into(), exit_code: EXIT_INVALID }
+        Self {
+            message: message.into(),
+            exit_code: EXIT_INVALID,
+        }
     }
 }
 
@@ -53,7 +59,8 @@ pub fn read(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
 
 /// Writes a file, naming it in the error.
 pub fn write(path: &std::path::Path, data: &[u8]) -> Result<(), CliError> {
-    std::fs::write(path, data).map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))
+    std::fs::write(path, data)
+        .map_err(|e| CliError::usage(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Creates a directory and its parents, naming it in the error.

@@ -28,7 +28,8 @@ pub fn sealing_key(key_file: Option<&Path>) -> Result<SealingKey, CliError> {
 }
 
 fn default_key_file() -> Result<PathBuf, CliError> {
-    let home = std::env::var_os("HOME")
-        .ok_or_else(|| CliError::usage("HOME is not set: pass --key-file or set AKASHI_KEY_FILE"))?;
+    let home = std::env::var_os("HOME").ok_or_else(|| {
+        CliError::usage("HOME is not set: pass --key-file or set AKASHI_KEY_FILE")
+    })?;
     Ok(PathBuf::from(home).join(".akashi").join("master.key"))
 }

@@ -16,7 +16,11 @@ use clap::{Parser, Subcommand};
 pub use error::CliError;
 
 #[derive(Debug, Parser)]
-#[command(name = "akashi", version, about = "Privacy-preserving digital identity on the My Number Card (JPKI)")]
+#[command(
+    name = "akashi",
+    version,
+    about = "Privacy-preserving digital identity on the My Number Card (JPKI)"
+)]
 struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
@@ -57,7 +61,10 @@ impl Output {
     /// Prints `value` as JSON, or the text `text()` gives.
     pub fn result(&self, value: &serde_json::Value, text: impl FnOnce() -> String) {
         if self.json {
-            println!("{}", serde_json::to_string_pretty(value).expect("JSON value"));
+            println!(
+                "{}",
+                serde_json::to_string_pretty(value).expect("JSON value")
+            );
         } else {
             print!("{}", text());
         }
@@ -78,7 +85,10 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             if out.json {
-                println!("{}", serde_json::json!({ "error": e.message, "exit_code": e.exit_code }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "error": e.message, "exit_code": e.exit_code })
+                );
             }
             eprintln!("akashi: {}", e.message);
             ExitCode::from(e.exit_code)

@@ -12,25 +12,48 @@ fn fixtures() -> PathBuf {
 fn roots_dir(names: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for name in names {
-        std::fs::copy(fixtures().join(format!("{name}.pem")), dir.path().join(format!("{name}.pem"))).unwrap();
+        std::fs::copy(
+            fixtures().join(format!("{name}.pem")),
+            dir.path().join(format!("{name}.pem")),
+        )
+        .unwrap();
     }
     dir
 }
 
-const ALL_ROOTS: [&str; 5] = ["auth_ca_2015", "auth_ca_2019", "auth_ca_2023", "sign_ca_2015", "sign_ca_2023"];
+const ALL_ROOTS: [&str; 5] = [
+    "auth_ca_2015",
+    "auth_ca_2019",
+    "auth_ca_2023",
+    "sign_ca_2015",
+    "sign_ca_2023",
+];
 
 fn akashi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_akashi")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_akashi"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn verify(cert: &Path, anchors: &Path, extra: &[&str]) -> Output {
-    let mut args = vec!["jpki", "verify", cert.to_str().unwrap(), "--anchors", anchors.to_str().unwrap()];
+    let mut args = vec![
+        "jpki",
+        "verify",
+        cert.to_str().unwrap(),
+        "--anchors",
+        anchors.to_str().unwrap(),
+    ];
     args.extend_from_slice(extra);
     akashi(&args)
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 #[test]
@@ -47,7 +70,11 @@ fn auth_user_2023_is_valid_now() {
 #[test]
 fn auth_user_2020_is_valid_in_2022_and_json_says_so() {
     let roots = roots_dir(&ALL_ROOTS);
-    let out = verify(&fixtures().join("auth_user_2020.pem"), roots.path(), &["--at", "2022-01-01T00:00:00Z", "--json"]);
+    let out = verify(
+        &fixtures().join("auth_user_2020.pem"),
+        roots.path(),
+        &["--at", "2022-01-01T00:00:00Z", "--json"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["valid"], true);
@@ -58,7 +85,11 @@ fn auth_user_2020_is_valid_in_2022_and_json_says_so() {
 #[test]
 fn after_not_after_it_fails_naming_validity() {
     let roots = roots_dir(&ALL_ROOTS);
-    let out = verify(&fixtures().join("auth_user_2023.pem"), roots.path(), &["--at", "2027-12-07T15:00:00Z"]);
+    let out = verify(
+        &fixtures().join("auth_user_2023.pem"),
+        roots.path(),
+        &["--at", "2027-12-07T15:00:00Z"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("validity: expired"), "{}", text(&out));
     let out = verify(&fixtures().join("auth_user_2020.pem"), roots.path(), &[]);
@@ -71,7 +102,11 @@ fn against_the_2023_root_only_it_fails_naming_the_signature() {
     let roots = roots_dir(&["auth_ca_2023"]);
     let out = verify(&fixtures().join("auth_user_2023.pem"), roots.path(), &[]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-    assert!(text(&out).contains("signature: does not verify with any of the 1 trust anchor(s)"), "{}", text(&out));
+    assert!(
+        text(&out).contains("signature: does not verify with any of the 1 trust anchor(s)"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -107,11 +142,18 @@ fn missing_anchors_and_bad_time_are_usage_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("no certificates"), "{}", text(&out));
     let roots = roots_dir(&ALL_ROOTS);
-    let out = verify(&fixtures().join("auth_user_2023.pem"), roots.path(), &["--at", "yesterday"]);
+    let out = verify(
+        &fixtures().join("auth_user_2023.pem"),
+        roots.path(),
+        &["--at", "yesterday"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("RFC 3339"), "{}", text(&out));
 }
 
 fn akashi_der(pem: &[u8]) -> Vec<u8> {
-    akashi_jpki::JpkiCertificate::from_pem(pem).unwrap().der().to_vec()
+    akashi_jpki::JpkiCertificate::from_pem(pem)
+        .unwrap()
+        .der()
+        .to_vec()
 }

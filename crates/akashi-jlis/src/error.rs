@@ -26,6 +26,8 @@ pub enum JlisError {
     Crypto(#[from] akashi_crypto::CryptoError),
     #[error(transparent)]
     Jpki(#[from] akashi_jpki::JpkiError),
+    #[error(transparent)]
+    Card(#[from] akashi_card::CardError),
 }
 
 impl JlisError {

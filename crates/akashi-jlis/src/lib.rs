@@ -5,9 +5,11 @@
 #![forbid(unsafe_code)]
 
 mod authority;
+mod card;
 mod error;
 mod issue;
 
 pub use authority::{Authority, Generation};
+pub use card::{card_face, issue_card, CardIssueRequest, IssuedCard};
 pub use error::JlisError;
 pub use issue::IssuedCertificates;

@@ -7,7 +7,10 @@ use time::macros::datetime;
 fn real(name: &str) -> JpkiCertificate {
     let dir = std::env::var("AKASHI_SHARED_DIR")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared").to_owned());
-    JpkiCertificate::from_pem(&std::fs::read(format!("{dir}/fixtures/jpki-real/{name}.pem")).unwrap()).unwrap()
+    JpkiCertificate::from_pem(
+        &std::fs::read(format!("{dir}/fixtures/jpki-real/{name}.pem")).unwrap(),
+    )
+    .unwrap()
 }
 
 proptest! {

@@ -81,7 +81,11 @@ pub struct PinStatus {
 pub trait Card {
     /// Reads a certificate's DER (without the EF's `FF` filler). The signature certificate
     /// needs the signature PIN.
-    fn read_certificate(&mut self, slot: CertificateSlot, sign_pin: Option<&str>) -> Result<Vec<u8>, HostError>;
+    fn read_certificate(
+        &mut self,
+        slot: CertificateSlot,
+        sign_pin: Option<&str>,
+    ) -> Result<Vec<u8>, HostError>;
     /// Tries left for each PIN, without spending any.
     fn pin_status(&mut self) -> Result<PinStatus, HostError>;
     /// Verifies a PIN in its application (which stays selected).
@@ -95,8 +99,10 @@ pub trait Card {
 }
 
 /// DER prefix of a SHA-256 DigestInfo (RFC 8017 §9.2 note 1).
-const SHA256_DIGEST_INFO_PREFIX: [u8; 19] =
-    [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20];
+const SHA256_DIGEST_INFO_PREFIX: [u8; 19] = [
+    0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05,
+    0x00, 0x04, 0x20,
+];
 
 /// The SHA-256 DigestInfo of `message`, as the card expects it for SIGN.
 pub fn sha256_digest_info(message: &[u8]) -> Vec<u8> {
@@ -114,7 +120,10 @@ pub struct JpkiCard<T: Transport> {
 
 impl<T: Transport> JpkiCard<T> {
     pub fn new(transport: T) -> Self {
-        Self { transport, commands_sent: 0 }
+        Self {
+            transport,
+            commands_sent: 0,
+        }
     }
 
     /// How many APDUs this client has sent.
@@ -126,11 +135,17 @@ impl<T: Transport> JpkiCard<T> {
         self.transport
     }
 
-    fn send(&mut self, step: &'static str, apdu: &CommandApdu) -> Result<(Vec<u8>, StatusWord), HostError> {
+    fn send(
+        &mut self,
+        step: &'static str,
+        apdu: &CommandApdu,
+    ) -> Result<(Vec<u8>, StatusWord), HostError> {
         self.commands_sent += 1;
         let raw = self.transport.transmit(&apdu.to_bytes())?;
-        let (data, sw) = split_response(&raw)
-            .ok_or_else(|| HostError::MalformedResponse { step, reason: "shorter than a status word".into() })?;
+        let (data, sw) = split_response(&raw).ok_or_else(|| HostError::MalformedResponse {
+            step,
+            reason: "shorter than a status word".into(),
+        })?;
         Ok((data.to_vec(), sw))
     }
 
@@ -144,20 +159,32 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     fn select_application(&mut self, aid: [u8; 10]) -> Result<(), HostError> {
-        self.expect_ok("SELECT application", &CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(&aid))?;
+        self.expect_ok(
+            "SELECT application",
+            &CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(&aid),
+        )?;
         Ok(())
     }
 
     fn select_ef(&mut self, fid: u16) -> Result<(), HostError> {
-        self.expect_ok("SELECT EF", &CommandApdu::new(0x00, 0xA4, 0x02, 0x0C).with_data(&fid.to_be_bytes()))?;
+        self.expect_ok(
+            "SELECT EF",
+            &CommandApdu::new(0x00, 0xA4, 0x02, 0x0C).with_data(&fid.to_be_bytes()),
+        )?;
         Ok(())
     }
 
     fn read(&mut self, offset: usize, len: usize) -> Result<Vec<u8>, HostError> {
         let [hi, lo] = u16::try_from(offset)
-            .map_err(|_| HostError::MalformedResponse { step: "READ BINARY", reason: "object too large".into() })?
+            .map_err(|_| HostError::MalformedResponse {
+                step: "READ BINARY",
+                reason: "object too large".into(),
+            })?
             .to_be_bytes();
-        let (data, sw) = self.send("READ BINARY", &CommandApdu::new(0x00, 0xB0, hi, lo).with_le(len))?;
+        let (data, sw) = self.send(
+            "READ BINARY",
+            &CommandApdu::new(0x00, 0xB0, hi, lo).with_le(len),
+        )?;
         match sw {
             StatusWord::OK | StatusWord::END_OF_FILE => Ok(data),
             other => Err(status_error("READ BINARY", other)),
@@ -177,7 +204,10 @@ impl<T: Transport> JpkiCard<T> {
         while out.len() < total {
             let chunk = self.read(out.len(), (total - out.len()).min(256))?;
             if chunk.is_empty() {
-                return Err(HostError::MalformedResponse { step: "READ BINARY", reason: "object truncated".into() });
+                return Err(HostError::MalformedResponse {
+                    step: "READ BINARY",
+                    reason: "object truncated".into(),
+                });
             }
             out.extend_from_slice(&chunk);
         }
@@ -197,10 +227,18 @@ impl<T: Transport> JpkiCard<T> {
         }
     }
 
-    fn sign_with(&mut self, pin: PinKind, key_fid: u16, message: &[u8], pin_value: &str) -> Result<Vec<u8>, HostError> {
+    fn sign_with(
+        &mut self,
+        pin: PinKind,
+        key_fid: u16,
+        message: &[u8],
+        pin_value: &str,
+    ) -> Result<Vec<u8>, HostError> {
         self.verify_pin(pin, pin_value)?;
         self.select_ef(key_fid)?;
-        let apdu = CommandApdu::new(0x80, 0x2A, 0x00, 0x80).with_data(&sha256_digest_info(message)).with_le(256);
+        let apdu = CommandApdu::new(0x80, 0x2A, 0x00, 0x80)
+            .with_data(&sha256_digest_info(message))
+            .with_le(256);
         self.expect_ok("COMPUTE DIGITAL SIGNATURE", &apdu)
     }
 }
@@ -213,7 +251,13 @@ fn object_length(head: &[u8]) -> Option<usize> {
     let (len, len_len) = match len0 {
         0..=0x7F => (usize::from(len0), 1),
         0x81 => (usize::from(*head.get(tag_len + 1)?), 2),
-        0x82 => (usize::from(u16::from_be_bytes([*head.get(tag_len + 1)?, *head.get(tag_len + 2)?])), 3),
+        0x82 => (
+            usize::from(u16::from_be_bytes([
+                *head.get(tag_len + 1)?,
+                *head.get(tag_len + 2)?,
+            ])),
+            3,
+        ),
         _ => return None,
     };
     Some(tag_len + len_len + len)
@@ -232,7 +276,11 @@ fn status_error(step: &'static str, sw: StatusWord) -> HostError {
 }
 
 impl<T: Transport> Card for JpkiCard<T> {
-    fn read_certificate(&mut self, slot: CertificateSlot, sign_pin: Option<&str>) -> Result<Vec<u8>, HostError> {
+    fn read_certificate(
+        &mut self,
+        slot: CertificateSlot,
+        sign_pin: Option<&str>,
+    ) -> Result<Vec<u8>, HostError> {
         match sign_pin {
             Some(pin) => self.verify_pin(PinKind::Signature, pin)?,
             None => self.select_application(JPKI_AID)?,
@@ -251,12 +299,16 @@ impl<T: Transport> Card for JpkiCard<T> {
 
     fn verify_pin(&mut self, kind: PinKind, pin: &str) -> Result<(), HostError> {
         let rule = kind.rule();
-        rule.check(pin.as_bytes()).map_err(|_| HostError::InvalidPinFormat(rule.description()))?;
+        rule.check(pin.as_bytes())
+            .map_err(|_| HostError::InvalidPinFormat(rule.description()))?;
         let (aid, fid) = kind.location();
         self.select_application(aid)?;
         self.select_ef(fid)?;
         let pin = Zeroizing::new(pin.as_bytes().to_vec());
-        self.expect_ok("VERIFY", &CommandApdu::new(0x00, 0x20, 0x00, 0x80).with_data(&pin))?;
+        self.expect_ok(
+            "VERIFY",
+            &CommandApdu::new(0x00, 0x20, 0x00, 0x80).with_data(&pin),
+        )?;
         Ok(())
     }
 
@@ -278,12 +330,20 @@ impl<T: Transport> Card for JpkiCard<T> {
 
 /// Parses `FF20 { DF21 …, DF22 name, DF23 address, DF24 birth date, DF25 sex }`.
 pub fn parse_face(object: &[u8]) -> Result<CardFace, HostError> {
-    let bad = |reason: &str| HostError::MalformedResponse { step: "card face", reason: reason.into() };
+    let bad = |reason: &str| HostError::MalformedResponse {
+        step: "card face",
+        reason: reason.into(),
+    };
     let (tag, mut value, _) = tlv::read(object).ok_or_else(|| bad("not a TLV object"))?;
     if tag != [0xFF, 0x20] {
         return Err(bad("the face object is not tagged FF20"));
     }
-    let mut face = CardFace { name: String::new(), address: String::new(), birth_date: String::new(), sex: String::new() };
+    let mut face = CardFace {
+        name: String::new(),
+        address: String::new(),
+        birth_date: String::new(),
+        sex: String::new(),
+    };
     while !value.is_empty() {
         let (tag, item, rest) = tlv::read(value).ok_or_else(|| bad("truncated item"))?;
         let text = || String::from_utf8(item.to_vec()).map_err(|_| bad("an item is not UTF-8"));

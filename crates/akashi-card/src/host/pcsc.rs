@@ -24,7 +24,9 @@ impl PcscTransport {
     /// reader that has a card when `reader` is `None`.
     pub fn connect(reader: Option<&str>) -> Result<Self, TransportError> {
         let ctx = Context::establish(Scope::User).map_err(|e| err("context", e))?;
-        let readers = ctx.list_readers_owned().map_err(|e| err("list readers", e))?;
+        let readers = ctx
+            .list_readers_owned()
+            .map_err(|e| err("list readers", e))?;
         if readers.is_empty() {
             return Err(TransportError("no PC/SC reader connected".into()));
         }
@@ -38,14 +40,19 @@ impl PcscTransport {
                 Err(e) => last = Some(err(&format!("connect to {}", name.to_string_lossy()), e)),
             }
         }
-        Err(last.unwrap_or_else(|| TransportError(format!("no reader matches {:?}", reader.unwrap_or("")))))
+        Err(last.unwrap_or_else(|| {
+            TransportError(format!("no reader matches {:?}", reader.unwrap_or("")))
+        }))
     }
 }
 
 impl Transport for PcscTransport {
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let mut buffer = vec![0u8; MAX_BUFFER_SIZE_EXTENDED];
-        let response = self.card.transmit(command, &mut buffer).map_err(|e| err("transmit", e))?;
+        let response = self
+            .card
+            .transmit(command, &mut buffer)
+            .map_err(|e| err("transmit", e))?;
         Ok(response.to_vec())
     }
 }

@@ -1,0 +1,78 @@
+//! Issuing a My Number Card: the card generates its keys, J-LIS certifies them, and the
+//! certificates, the card face and the PINs are written to the card.
+
+use time::OffsetDateTime;
+
+use akashi_card::{CardCertificates, CardFace, CardPersonalization, CardStore, VirtualCard};
+use akashi_crypto::SecureRandom;
+use akashi_jpki::BasicFourAttributes;
+
+use crate::{Authority, IssuedCertificates, JlisError};
+
+/// What the municipal office enters when a card is issued.
+#[derive(Debug, Clone, Copy)]
+pub struct CardIssueRequest<'a> {
+    pub person: &'a BasicFourAttributes,
+    /// 4 digits; also the text application's PIN.
+    pub auth_pin: &'a str,
+    /// 6–16 characters of A–Z and 0–9.
+    pub sign_pin: &'a str,
+}
+
+/// A freshly issued card, powered up, with the certificates now on it.
+pub struct IssuedCard<S: CardStore> {
+    pub card: VirtualCard<S>,
+    pub certificates: IssuedCertificates,
+}
+
+impl<S: CardStore> std::fmt::Debug for IssuedCard<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedCard")
+            .field("certificates", &self.certificates)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The card face as the text application stores it.
+pub fn card_face(person: &BasicFourAttributes) -> CardFace {
+    let d = person.birth_date;
+    CardFace {
+        name: person.name.clone(),
+        address: person.address.clone(),
+        birth_date: format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day()),
+        sex: person.sex.code().to_string(),
+    }
+}
+
+/// Issues a card for `request.person` into `store`, certified by `authority` at `now`.
+/// PIN formats are checked before anything is certified.
+pub fn issue_card<S: CardStore>(
+    authority: &mut Authority,
+    request: &CardIssueRequest<'_>,
+    store: S,
+    now: OffsetDateTime,
+    rng: &dyn SecureRandom,
+) -> Result<IssuedCard<S>, JlisError> {
+    let personalization = CardPersonalization::new(
+        card_face(request.person),
+        request.auth_pin,
+        request.sign_pin,
+    )?;
+    let certificates = authority.issue_certificates(
+        request.person,
+        &personalization.signature_public_key()?,
+        &personalization.authentication_public_key()?,
+        now,
+        rng,
+    )?;
+    let card = personalization.finish(
+        CardCertificates {
+            signature: certificates.signature.der().to_vec(),
+            signature_ca: certificates.signature_ca.der().to_vec(),
+            authentication: certificates.authentication.der().to_vec(),
+            authentication_ca: certificates.authentication_ca.der().to_vec(),
+        },
+        store,
+    )?;
+    Ok(IssuedCard { card, certificates })
+}
