@@ -63,7 +63,9 @@ impl CardStore for SealedFileStore {
     }
 }
 
-/// An in-memory store for tests, whose writes can be made to fail.
+/// An in-memory store for tests, whose writes can be made to fail. A clone is an independent
+/// copy of the card (same keys, same counters at the time of cloning).
+#[derive(Clone)]
 pub struct MemoryStore {
     image: RefCell<Option<Zeroizing<Vec<u8>>>>,
     key: SealingKey,

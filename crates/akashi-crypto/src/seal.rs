@@ -28,6 +28,7 @@ const SCRYPT_P: u64 = 1;
 const SCRYPT_MAXMEM: u64 = 64 * 1024 * 1024;
 
 /// A key that seals and opens data at rest. Its bytes are zeroized when dropped.
+#[derive(Clone)]
 pub enum SealingKey {
     Raw(Zeroizing<[u8; 32]>),
     Passphrase(Zeroizing<String>),
