@@ -1,0 +1,479 @@
+//! The `akashi` command end to end, checked by openssl where openssl can check.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn p(&self, name: &str) -> String {
+        self.path(name).to_string_lossy().into_owned()
+    }
+
+    fn akashi(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_akashi"))
+            .args(args)
+            .env("AKASHI_KEY_FILE", self.path("master.key"))
+            .env_remove("AKASHI_PASSPHRASE")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.akashi(args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "akashi {args:?}: {}",
+            text(&out)
+        );
+        text(&out)
+    }
+
+    fn issue(&self) {
+        self.ok(&["jlis", "init", "--data", &self.p("data")]);
+        self.ok(&[
+            "jlis",
+            "issue-card",
+            "--data",
+            &self.p("data"),
+            "--name",
+            "山田 花子",
+            "--birth",
+            "1990-04-01",
+            "--sex",
+            "female",
+            "--address",
+            "東京都千代田区霞が関二丁目1番2号",
+            "--auth-pin",
+            "1234",
+            "--sign-pin",
+            "ABC123",
+            "--out",
+            &self.p("hanako.card"),
+        ]);
+        self.ok(&[
+            "jlis",
+            "export-roots",
+            "--data",
+            &self.p("data"),
+            "--out",
+            &self.p("roots"),
+        ]);
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn openssl(args: &[&str]) -> Output {
+    Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("openssl is installed (scripts/setup.sh)")
+}
+
+#[test]
+fn issue_read_sign_and_verify_with_akashi_and_openssl() {
+    let env = Env::new();
+    env.issue();
+    env.ok(&[
+        "card",
+        "certs",
+        &env.p("hanako.card"),
+        "--out",
+        &env.p("certs"),
+        "--sign-pin",
+        "ABC123",
+    ]);
+    for f in [
+        "signature.pem",
+        "signature-ca.pem",
+        "authentication.pem",
+        "authentication-ca.pem",
+    ] {
+        assert!(env.path("certs").join(f).exists(), "{f}");
+    }
+
+    // openssl verifies both certificates against the exported roots.
+    let roots: Vec<PathBuf> = std::fs::read_dir(env.path("roots"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(roots.len(), 2);
+    let bundle = env.path("roots.pem");
+    let pem: String = roots
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    std::fs::write(&bundle, pem).unwrap();
+    for cert in ["signature.pem", "authentication.pem"] {
+        let out = openssl(&[
+            "verify",
+            "-x509_strict",
+            "-CAfile",
+            bundle.to_str().unwrap(),
+            &env.p(&format!("certs/{cert}")),
+        ]);
+        assert!(
+            out.status.success(),
+            "openssl verify {cert}: {}",
+            text(&out)
+        );
+    }
+
+    // The card signs; openssl checks the signature with the certificate's key.
+    std::fs::write(env.path("contract.txt"), "契約書: 甲と乙は…").unwrap();
+    env.ok(&[
+        "card",
+        "sign",
+        &env.p("hanako.card"),
+        "--pin",
+        "ABC123",
+        "--in",
+        &env.p("contract.txt"),
+        "--out",
+        &env.p("contract.sig"),
+    ]);
+    let pubkey = openssl(&[
+        "x509",
+        "-in",
+        &env.p("certs/signature.pem"),
+        "-noout",
+        "-pubkey",
+    ]);
+    std::fs::write(env.path("pub.pem"), &pubkey.stdout).unwrap();
+    let out = openssl(&[
+        "dgst",
+        "-sha256",
+        "-verify",
+        &env.p("pub.pem"),
+        "-signature",
+        &env.p("contract.sig"),
+        &env.p("contract.txt"),
+    ]);
+    assert!(
+        out.status.success() && text(&out).contains("Verified OK"),
+        "{}",
+        text(&out)
+    );
+
+    // akashi verifies the chain and prints the basic four attributes.
+    let t = env.ok(&[
+        "jpki",
+        "verify",
+        &env.p("certs/signature.pem"),
+        "--anchors",
+        &env.p("roots"),
+    ]);
+    for expected in [
+        "VALID signature certificate",
+        "山田\u{3000}花子",
+        "東京都千代田区霞が関二丁目1番2号",
+        "1990-04-01",
+        "female",
+    ] {
+        assert!(t.contains(expected), "{expected} missing:\n{t}");
+    }
+    let t = env.ok(&[
+        "jpki",
+        "verify-signature",
+        "--cert",
+        &env.p("certs/signature.pem"),
+        "--in",
+        &env.p("contract.txt"),
+        "--sig",
+        &env.p("contract.sig"),
+        "--anchors",
+        &env.p("roots"),
+    ]);
+    assert!(t.contains("VALID"), "{t}");
+    std::fs::write(env.path("contract.txt"), "契約書: 甲と乙は…(改竄)").unwrap();
+    let out = env.akashi(&[
+        "jpki",
+        "verify-signature",
+        "--cert",
+        &env.p("certs/signature.pem"),
+        "--in",
+        &env.p("contract.txt"),
+        "--sig",
+        &env.p("contract.sig"),
+        "--anchors",
+        &env.p("roots"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("INVALID: signature"), "{}", text(&out));
+
+    // The authentication certificate carries no attributes; JSON output for scripts.
+    let out = env.akashi(&[
+        "jpki",
+        "verify",
+        &env.p("certs/authentication.pem"),
+        "--anchors",
+        &env.p("roots"),
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["valid"].as_bool(), v["type"].as_str()),
+        (Some(true), Some("authentication"))
+    );
+    assert!(v["attributes"].is_null());
+
+    // A card issued by another J-LIS does not chain to these roots.
+    let other = Env::new();
+    other.issue();
+    other.ok(&[
+        "card",
+        "certs",
+        &other.p("hanako.card"),
+        "--out",
+        &other.p("certs"),
+        "--sign-pin",
+        "ABC123",
+    ]);
+    let out = env.akashi(&[
+        "jpki",
+        "verify",
+        &other.p("certs/signature.pem"),
+        "--anchors",
+        &env.p("roots"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("signature: does not verify"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn pin_status_counts_wrong_pins_across_invocations() {
+    let env = Env::new();
+    env.issue();
+    let card = env.p("hanako.card");
+    std::fs::write(env.path("m"), "x").unwrap();
+    let out = env.akashi(&[
+        "card",
+        "sign",
+        &card,
+        "--pin",
+        "WRONG9",
+        "--in",
+        &env.p("m"),
+        "--out",
+        &env.p("s"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("wrong PIN: 4 tries left"),
+        "{}",
+        text(&out)
+    );
+    assert!(!env.path("s").exists(), "no signature file on failure");
+    let out = env.akashi(&["card", "pin-status", &card, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["signature"]["remaining"], 4);
+    assert_eq!(v["authentication"]["remaining"], 3);
+    let t = env.ok(&["card", "face", &card, "--pin", "1234"]);
+    assert!(t.contains("19900401"), "{t}");
+}
+
+#[test]
+fn bad_input_is_named_and_changes_nothing() {
+    let env = Env::new();
+    env.issue();
+    let data = env.p("data");
+    let (card, x, y) = (env.p("hanako.card"), env.p("x"), env.p("y"));
+    let state_before = std::fs::read(env.path("data/jlis/state.json")).unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["jlis", "init", "--data", &data], "already initialised"),
+        (
+            vec![
+                "jlis",
+                "issue-card",
+                "--data",
+                &data,
+                "--name",
+                "A B",
+                "--birth",
+                "1990-02-30",
+                "--sex",
+                "male",
+                "--address",
+                "東京都千代田区1",
+                "--auth-pin",
+                "1234",
+                "--sign-pin",
+                "ABC123",
+                "--out",
+                "/tmp/never.card",
+            ],
+            "--birth",
+        ),
+        (
+            vec![
+                "jlis",
+                "issue-card",
+                "--data",
+                &data,
+                "--name",
+                "A B",
+                "--birth",
+                "1990-02-03",
+                "--sex",
+                "male",
+                "--address",
+                "東京都千代田区1",
+                "--auth-pin",
+                "12345",
+                "--sign-pin",
+                "ABC123",
+                "--out",
+                "/tmp/never.card",
+            ],
+            "authentication PIN must be exactly 4 digits",
+        ),
+        (
+            vec![
+                "jlis",
+                "issue-card",
+                "--data",
+                &data,
+                "--name",
+                "A B",
+                "--birth",
+                "1990-02-03",
+                "--sex",
+                "male",
+                "--address",
+                "東京都千代田区1",
+                "--auth-pin",
+                "1234",
+                "--sign-pin",
+                "abc",
+                "--out",
+                "/tmp/never.card",
+            ],
+            "signature PIN must be 6 to 16",
+        ),
+        (
+            vec![
+                "jlis",
+                "issue-card",
+                "--data",
+                &data,
+                "--name",
+                "A B",
+                "--birth",
+                "1990-02-03",
+                "--sex",
+                "male",
+                "--address",
+                "Nowhere 1",
+                "--auth-pin",
+                "1234",
+                "--sign-pin",
+                "ABC123",
+                "--out",
+                "/tmp/never.card",
+            ],
+            "must start with a prefecture",
+        ),
+        (
+            vec!["card", "pin-status", "/nonexistent.card"],
+            "does not exist",
+        ),
+        (
+            vec![
+                "card", "sign", &card, "--pin", "abc", "--in", &x, "--out", &y,
+            ],
+            "cannot read",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = env.akashi(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+        assert!(
+            text(&out).contains(expected),
+            "{args:?} should mention {expected:?}: {}",
+            text(&out)
+        );
+    }
+    assert!(!Path::new("/tmp/never.card").exists());
+    assert_eq!(
+        std::fs::read(env.path("data/jlis/state.json")).unwrap(),
+        state_before,
+        "no serial was spent"
+    );
+    std::fs::write(env.path("x"), "x").unwrap();
+    let out = env.akashi(&[
+        "card",
+        "sign",
+        &env.p("hanako.card"),
+        "--pin",
+        "abc",
+        "--in",
+        &env.p("x"),
+        "--out",
+        &env.p("y"),
+    ]);
+    assert!(text(&out).contains("invalid PIN format"), "{}", text(&out));
+    let v: serde_json::Value = serde_json::from_slice(
+        &env.akashi(&["card", "pin-status", &env.p("hanako.card"), "--json"])
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        v["signature"]["remaining"], 5,
+        "a malformed PIN costs no try"
+    );
+}
+
+#[test]
+fn a_card_file_with_another_key_cannot_be_used() {
+    let env = Env::new();
+    env.issue();
+    let out = Command::new(env!("CARGO_BIN_EXE_akashi"))
+        .args(["card", "pin-status", &env.p("hanako.card")])
+        .env("AKASHI_PASSPHRASE", "not the key")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("could not be opened"), "{}", text(&out));
+}
+
+#[test]
+fn the_demo_runs_end_to_end() {
+    let env = Env::new();
+    let t = env.ok(&["demo", "--data", &env.p("demo")]);
+    for expected in [
+        "[6/6]",
+        "6982 (refused",
+        "signature: VALID",
+        "山田\u{3000}花子",
+        "63C2",
+    ] {
+        assert!(t.contains(expected), "{expected} missing:\n{t}");
+    }
+    // Running it again reuses the CAs.
+    let t = env.ok(&["demo", "--data", &env.p("demo")]);
+    assert!(t.contains("reusing the J-LIS CAs"), "{t}");
+}
