@@ -124,9 +124,11 @@ pub fn run(command: CardCommand, key_file: Option<&Path>, out: &Output) -> Resul
             }
             let mut written = Vec::new();
             for (slot, name) in slots {
-                let pin = (slot == CertificateSlot::Signature)
-                    .then(|| sign_pin.as_deref())
-                    .flatten();
+                let pin = if slot == CertificateSlot::Signature {
+                    sign_pin.as_deref()
+                } else {
+                    None
+                };
                 let der = card.read_certificate(slot, pin)?;
                 let cert = JpkiCertificate::from_der(&der)?;
                 let path = dir.join(name);

@@ -73,10 +73,7 @@ fn parse_kind(s: &str) -> Result<CertificateKind, String> {
 
 /// Turns `山田 花子` into `山田　花子` (U+3000), as the card and certificate hold names.
 pub fn card_name(name: &str) -> String {
-    name.trim()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join("\u{3000}")
+    name.split_whitespace().collect::<Vec<_>>().join("\u{3000}")
 }
 
 pub fn person(
