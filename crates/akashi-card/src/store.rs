@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use zeroize::Zeroizing;
 
-use akashi_crypto::{write_atomic, OsRandom, SealingKey, SecureRandom};
+use akashi_crypto::{write_atomic, FileLock, OsRandom, SealingKey, SecureRandom};
 
 use crate::CardError;
 
@@ -21,16 +21,33 @@ pub trait CardStore {
     fn sealing_key(&self) -> &SealingKey;
 }
 
-/// A card file: the image sealed with AES-256-GCM, replaced atomically on every write.
+/// A card file: the image sealed with AES-256-GCM, replaced atomically on every write, and
+/// held exclusively (like a card in a reader opened in exclusive mode) while the store lives,
+/// so two processes cannot interleave PIN-counter updates.
 #[derive(Debug)]
 pub struct SealedFileStore {
     path: PathBuf,
     key: SealingKey,
+    _lock: FileLock,
 }
 
 impl SealedFileStore {
-    pub fn new(path: PathBuf, key: SealingKey) -> Self {
-        Self { path, key }
+    /// Takes the card file `path` (which need not exist yet); fails if another process has it.
+    pub fn open(path: PathBuf, key: SealingKey) -> Result<Self, CardError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let lock_path = path.with_file_name(format!(".{name}.lock"));
+        let lock = FileLock::try_acquire(&lock_path)?.ok_or_else(|| CardError::Storage {
+            path: path.display().to_string(),
+            reason: "the card is in use by another process".into(),
+        })?;
+        Ok(Self {
+            path,
+            key,
+            _lock: lock,
+        })
     }
 
     pub fn path(&self) -> &std::path::Path {

@@ -10,10 +10,11 @@ use akashi_crypto::{verify_rsa_pkcs1, HashAlgorithm, SealingKey};
 use common::*;
 
 fn file_store(dir: &tempfile::TempDir) -> SealedFileStore {
-    SealedFileStore::new(
+    SealedFileStore::open(
         dir.path().join("hanako.card"),
         SealingKey::from_bytes([9; 32]),
     )
+    .unwrap()
 }
 
 #[test]
@@ -42,7 +43,18 @@ fn each_wrong_try_is_on_disk_before_the_answer() {
     send(&mut c, SELECT_JPKI);
     send(&mut c, &select_ef("0018"));
     assert_eq!(sw(&send(&mut c, &verify("0000"))), "63C2");
-    // A second card object over the same file (the "restart") sees the spent try at once.
+    // While this session holds the card, no other process can open it.
+    let err = SealedFileStore::open(
+        dir.path().join("hanako.card"),
+        SealingKey::from_bytes([9; 32]),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("in use by another process"),
+        "{err}"
+    );
+    drop(c);
+    // The next session (the "restart") sees the spent try.
     let mut again = JpkiCard::new(VirtualTransport(
         VirtualCard::open(file_store(&dir)).unwrap(),
     ));
@@ -55,7 +67,7 @@ fn each_wrong_try_is_on_disk_before_the_answer() {
 #[test]
 fn the_card_file_is_sealed() {
     let dir = tempfile::tempdir().unwrap();
-    personalise(file_store(&dir));
+    drop(personalise(file_store(&dir)));
     let bytes = std::fs::read(dir.path().join("hanako.card")).unwrap();
     assert!(bytes.starts_with(b"AKSEAL1"));
     let text = String::from_utf8_lossy(&bytes);
@@ -72,10 +84,11 @@ fn the_card_file_is_sealed() {
             "{secret} is readable in the card file"
         );
     }
-    let wrong = SealedFileStore::new(
+    let wrong = SealedFileStore::open(
         dir.path().join("hanako.card"),
         SealingKey::from_bytes([8; 32]),
-    );
+    )
+    .unwrap();
     assert!(VirtualCard::open(wrong).is_err());
 }
 

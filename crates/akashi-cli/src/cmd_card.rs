@@ -70,7 +70,7 @@ pub fn open(card: &str, key_file: Option<&Path>) -> Result<JpkiCard<Box<dyn Tran
             path.display()
         )));
     }
-    let store = SealedFileStore::new(path, keyring::sealing_key(key_file)?);
+    let store = SealedFileStore::open(path, keyring::sealing_key(key_file)?)?;
     let transport: Box<dyn Transport> = Box::new(VirtualTransport(VirtualCard::open(store)?));
     Ok(JpkiCard::new(transport))
 }

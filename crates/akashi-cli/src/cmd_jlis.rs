@@ -12,6 +12,7 @@ use akashi_jlis::{issue_card, Authority, CardIssueRequest};
 use akashi_jpki::attributes::parse_iso_date;
 use akashi_jpki::{BasicFourAttributes, CertificateKind, Sex};
 
+use crate::cmd_jpki::rfc3339;
 use crate::error::{create_dir, write, CliError};
 use crate::{keyring, Output};
 
@@ -138,7 +139,7 @@ pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Resul
                     card.display()
                 )));
             }
-            let store = SealedFileStore::new(card.clone(), sealing);
+            let store = SealedFileStore::open(card.clone(), sealing)?;
             let request = CardIssueRequest {
                 person: &person,
                 auth_pin: &auth_pin,
@@ -149,15 +150,15 @@ pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Resul
             out.result(
                 &json!({
                     "card": card,
-                    "signature_certificate": { "serial": c.signature.serial_hex(), "not_after": c.signature.not_after().to_string() },
-                    "authentication_certificate": { "serial": c.authentication.serial_hex(), "not_after": c.authentication.not_after().to_string() },
+                    "signature_certificate": { "serial": c.signature.serial_hex(), "not_after": rfc3339(c.signature.not_after()) },
+                    "authentication_certificate": { "serial": c.authentication.serial_hex(), "not_after": rfc3339(c.authentication.not_after()) },
                 }),
                 || {
                     format!(
                         "card issued: {}\n  signature certificate serial {} (valid until {})\n  user-authentication certificate serial {}\n",
                         card.display(),
                         c.signature.serial_hex(),
-                        c.signature.not_after(),
+                        rfc3339(c.signature.not_after()),
                         c.authentication.serial_hex()
                     )
                 },

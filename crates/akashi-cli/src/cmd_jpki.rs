@@ -143,7 +143,7 @@ fn check_certificate(
     Ok((validated, at))
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).expect("RFC 3339 formatting")
 }
 

@@ -72,7 +72,7 @@ pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
         std::fs::remove_file(&card_path)
             .map_err(|e| CliError::usage(format!("{}: {e}", card_path.display())))?;
     }
-    let store = SealedFileStore::new(card_path.clone(), keyring::sealing_key(key_file)?);
+    let store = SealedFileStore::open(card_path.clone(), keyring::sealing_key(key_file)?)?;
     let request = CardIssueRequest {
         person: &hanako,
         auth_pin: AUTH_PIN,
@@ -92,10 +92,10 @@ pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
     drop(issued);
 
     step(3, "A bank's app reads the card through its APDU interface");
-    let mut card = JpkiCard::new(VirtualTransport(VirtualCard::open(SealedFileStore::new(
+    let mut card = JpkiCard::new(VirtualTransport(VirtualCard::open(SealedFileStore::open(
         card_path.clone(),
         keyring::sealing_key(key_file)?,
-    ))?));
+    )?)?));
     match card.read_certificate(CertificateSlot::Signature, None) {
         Err(HostError::SecurityStatusNotSatisfied { .. }) => {
             println!("  READ BINARY of the signature certificate without the PIN: 6982 (refused, as on a real card)")

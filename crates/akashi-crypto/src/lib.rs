@@ -8,15 +8,17 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod fsio;
 mod random;
 mod rsa;
 mod seal;
 mod verify;
 
 pub use error::CryptoError;
+pub use fsio::{write_atomic, FileLock};
 pub use random::{OsRandom, SecureRandom};
 pub use rsa::{RsaPrivateKey, RSA_MODULUS_BITS};
-pub use seal::{write_atomic, SealingKey};
+pub use seal::SealingKey;
 pub use verify::{verify_rsa_pkcs1, HashAlgorithm};
 
 /// SHA-256 of `data`.

@@ -8,13 +8,12 @@
 //! one purpose cannot be opened as another. `kdf` 0 uses the key as is; 1 derives it from a
 //! passphrase with scrypt (N = 2^15, r = 8, p = 1) and a per-blob salt.
 
-use std::io::Write;
 use std::path::Path;
 
 use openssl::symm::{decrypt_aead, encrypt_aead, Cipher};
 use zeroize::Zeroizing;
 
-use crate::{CryptoError, OsRandom, SecureRandom};
+use crate::{write_atomic, CryptoError, OsRandom, SecureRandom};
 
 const MAGIC: &[u8; 7] = b"AKSEAL1";
 const KDF_RAW: u8 = 0;
@@ -168,34 +167,6 @@ fn derive(passphrase: &str, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>, CryptoEr
     )
     .map_err(|e| CryptoError::KeyDerivation(e.to_string()))?;
     Ok(key)
-}
-
-/// Replaces `path` with `data` so that a crash leaves either the old or the new file: write a
-/// temporary file in the same directory, flush it to disk, rename it over the target, and
-/// flush the directory. New files are created with mode 0600.
-pub fn write_atomic(path: &Path, data: &[u8]) -> Result<(), CryptoError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| CryptoError::io(path, std::io::ErrorKind::InvalidInput.into()))?;
-    let tmp = dir.join(format!(".{}.tmp", file_name.to_string_lossy()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp).map_err(|e| CryptoError::io(&tmp, e))?;
-    file.write_all(data)
-        .and_then(|()| file.sync_all())
-        .map_err(|e| CryptoError::io(&tmp, e))?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(|e| CryptoError::io(path, e))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -14,13 +14,21 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use akashi_crypto::{write_atomic, RsaPrivateKey, SealingKey, SecureRandom};
+use akashi_crypto::{write_atomic, FileLock, RsaPrivateKey, SealingKey, SecureRandom};
 use akashi_jpki::profile::{build_ca, CaParams, IssuerRef};
 use akashi_jpki::{lifetime, CertificateKind, JpkiCertificate, SerialNumber};
 
 use crate::JlisError;
 
 const STATE_FILE: &str = "state.json";
+const LOCK_FILE: &str = "lock";
+/// How long opening waits for another process to finish with the directory.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn lock(dir: &Path) -> Result<FileLock, JlisError> {
+    FileLock::acquire_within(&dir.join(LOCK_FILE), LOCK_PATIENCE)?
+        .ok_or_else(|| JlisError::Busy(dir.display().to_string()))
+}
 const STATE_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -94,6 +102,8 @@ pub struct Authority {
     dir: PathBuf,
     sealing_key: SealingKey,
     state: State,
+    /// Held while the authority is open: one process at a time changes the CA state.
+    _lock: FileLock,
 }
 
 impl std::fmt::Debug for Authority {
@@ -121,10 +131,11 @@ impl Authority {
         rng: &dyn SecureRandom,
     ) -> Result<Self, JlisError> {
         let dir = jlis_dir(data);
+        std::fs::create_dir_all(&dir).map_err(|e| JlisError::io(&dir, e))?;
+        let lock = lock(&dir)?;
         if dir.join(STATE_FILE).exists() {
             return Err(JlisError::AlreadyInitialised(data.display().to_string()));
         }
-        std::fs::create_dir_all(&dir).map_err(|e| JlisError::io(&dir, e))?;
         let empty = || CaRecord {
             generations: Vec::new(),
             next_serial: 0,
@@ -137,6 +148,7 @@ impl Authority {
                 signature: empty(),
                 authentication: empty(),
             },
+            _lock: lock,
         };
         for kind in [CertificateKind::Signature, CertificateKind::Authentication] {
             // Start serials at a random 31-bit value so that two authorities do not collide.
@@ -152,6 +164,10 @@ impl Authority {
     /// Opens an initialised data directory.
     pub fn open(data: &Path, sealing_key: SealingKey) -> Result<Self, JlisError> {
         let dir = jlis_dir(data);
+        if !dir.is_dir() {
+            return Err(JlisError::NotInitialised(data.display().to_string()));
+        }
+        let lock = lock(&dir)?;
         let path = dir.join(STATE_FILE);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
@@ -172,6 +188,7 @@ impl Authority {
             dir,
             sealing_key,
             state,
+            _lock: lock,
         })
     }
 

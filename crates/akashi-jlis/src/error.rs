@@ -10,6 +10,8 @@ pub enum JlisError {
     AlreadyInitialised(String),
     #[error("J-LIS data directory {0} is not initialised (run `akashi jlis init`)")]
     NotInitialised(String),
+    #[error("J-LIS data directory {0} is in use by another process (waited 30 s)")]
+    Busy(String),
     #[error("J-LIS state file is corrupt: {0}")]
     CorruptState(String),
     #[error("the {0} CA has no generation valid at the requested time")]

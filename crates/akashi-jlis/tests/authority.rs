@@ -131,6 +131,7 @@ fn generations_share_the_name_and_both_keep_validating() {
             .number,
         2
     );
+    drop(authority); // the directory is locked while an authority has it open
     let reopened = Authority::open(dir.path(), key()).unwrap();
     let ok = validate(&certs.signature, &roots(&reopened), later, None).unwrap();
     assert_eq!(ok.issuer.serial_hex(), gens[0].certificate.serial_hex());
@@ -284,4 +285,33 @@ fn openssl_shows_the_profile_and_verifies_the_chain() {
     // And the wrong root is refused by openssl too.
     let (ok, _) = openssl(&["verify", "-attime", &at, "-CAfile", &auth_ca, &sign]);
     assert!(!ok);
+}
+
+#[test]
+fn concurrent_issuers_never_share_a_serial() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Authority::init(dir.path(), key(), NOW, &OsRandom).unwrap());
+    let spki = RsaPrivateKey::generate().unwrap().public_key_der().unwrap();
+    let serials: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    // Each thread opens the directory as a separate process would.
+                    let mut a = Authority::open(dir.path(), key()).unwrap();
+                    let c = a
+                        .issue_certificates(&hanako(), &spki, &spki, NOW, &OsRandom)
+                        .unwrap();
+                    [c.signature.serial_hex(), c.authentication.serial_hex()]
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let mut unique = serials.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), serials.len(), "{serials:?}");
 }
