@@ -135,18 +135,45 @@ impl<T: Transport> JpkiCard<T> {
         self.transport
     }
 
+    /// Sends `apdu`; follows the T=0 conventions a reader may surface: `61xx` (more data:
+    /// GET RESPONSE for it) and `6Cxx` (wrong Le: resend with Le = xx).
     fn send(
         &mut self,
         step: &'static str,
         apdu: &CommandApdu,
     ) -> Result<(Vec<u8>, StatusWord), HostError> {
-        self.commands_sent += 1;
-        let raw = self.transport.transmit(&apdu.to_bytes())?;
-        let (data, sw) = split_response(&raw).ok_or_else(|| HostError::MalformedResponse {
+        let mut data = Vec::new();
+        let mut command = apdu.to_bytes();
+        // A card that keeps chaining forever is broken; 64 rounds is 16 KiB of answers.
+        for _ in 0..64 {
+            self.commands_sent += 1;
+            let raw = self.transport.transmit(&command)?;
+            let (chunk, sw) = split_response(&raw).ok_or_else(|| HostError::MalformedResponse {
+                step,
+                reason: "shorter than a status word".into(),
+            })?;
+            data.extend_from_slice(chunk);
+            let [sw1, sw2] = sw.bytes();
+            match sw1 {
+                0x61 => {
+                    command = CommandApdu::new(0x00, 0xC0, 0x00, 0x00)
+                        .with_le(le_of(sw2))
+                        .to_bytes()
+                }
+                0x6C => {
+                    command = CommandApdu {
+                        le: Some(le_of(sw2)),
+                        ..apdu.clone()
+                    }
+                    .to_bytes()
+                }
+                _ => return Ok((data, sw)),
+            }
+        }
+        Err(HostError::MalformedResponse {
             step,
-            reason: "shorter than a status word".into(),
-        })?;
-        Ok((data.to_vec(), sw))
+            reason: "endless response chaining (61xx/6Cxx)".into(),
+        })
     }
 
     /// Sends `apdu` and requires `9000`, mapping the common failures to named errors.
@@ -240,6 +267,15 @@ impl<T: Transport> JpkiCard<T> {
             .with_data(&sha256_digest_info(message))
             .with_le(256);
         self.expect_ok("COMPUTE DIGITAL SIGNATURE", &apdu)
+    }
+}
+
+/// `xx` of `61xx`/`6Cxx` as a length: `00` means 256.
+fn le_of(sw2: u8) -> usize {
+    if sw2 == 0 {
+        256
+    } else {
+        usize::from(sw2)
     }
 }
 
