@@ -105,6 +105,36 @@ pub fn describe_pins(s: &PinStatus) -> String {
     )
 }
 
+/// Reads `input`, has the card sign it with `sign`, writes the signature to `sig`.
+fn sign_file(
+    card: &str,
+    key_file: Option<&Path>,
+    out: &Output,
+    input: &Path,
+    sig: &Path,
+    sign: impl FnOnce(
+        &mut JpkiCard<Box<dyn Transport>>,
+        &[u8],
+    ) -> Result<Vec<u8>, akashi_card::HostError>,
+    with: &str,
+) -> Result<(), CliError> {
+    let message = read(input)?;
+    let signature = sign(&mut open(card, key_file)?, &message)?;
+    write(sig, &signature)?;
+    out.result(
+        &json!({ "signature": sig, "bytes": signature.len() }),
+        || {
+            format!(
+                "signed {} with {with}: {} ({} bytes)\n",
+                input.display(),
+                sig.display(),
+                signature.len()
+            )
+        },
+    );
+    Ok(())
+}
+
 pub fn run(command: CardCommand, key_file: Option<&Path>, out: &Output) -> Result<(), CliError> {
     match command {
         CardCommand::Certs {
@@ -152,20 +182,15 @@ pub fn run(command: CardCommand, key_file: Option<&Path>, out: &Output) -> Resul
             input,
             out: sig,
         } => {
-            let message = read(&input)?;
-            let signature = open(&card, key_file)?.sign(&message, &pin)?;
-            write(&sig, &signature)?;
-            out.result(
-                &json!({ "signature": sig, "bytes": signature.len() }),
-                || {
-                    format!(
-                        "signed {} with the signature key: {} ({} bytes)\n",
-                        input.display(),
-                        sig.display(),
-                        signature.len()
-                    )
-                },
-            );
+            sign_file(
+                &card,
+                key_file,
+                out,
+                &input,
+                &sig,
+                |c, m| c.sign(m, &pin),
+                "the signature key",
+            )?;
         }
         CardCommand::Authenticate {
             card,
@@ -173,18 +198,16 @@ pub fn run(command: CardCommand, key_file: Option<&Path>, out: &Output) -> Resul
             input,
             out: sig,
         } => {
-            let challenge = read(&input)?;
-            let signature = open(&card, key_file)?.authenticate(&challenge, &pin)?;
-            write(&sig, &signature)?;
-            out.result(
-                &json!({ "signature": sig, "bytes": signature.len() }),
-                || {
-                    format!(
-                        "signed the challenge with the authentication key: {}\n",
-                        sig.display()
-                    )
-                },
-            );
+            let with = "the authentication key";
+            sign_file(
+                &card,
+                key_file,
+                out,
+                &input,
+                &sig,
+                |c, m| c.authenticate(m, &pin),
+                with,
+            )?;
         }
         CardCommand::PinStatus { card } => {
             let status = open(&card, key_file)?.pin_status()?;

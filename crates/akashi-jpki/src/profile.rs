@@ -147,6 +147,32 @@ fn ext<E: AssociatedOid + Encode>(value: &E, critical: bool) -> Result<Extension
     })
 }
 
+/// Assembles a v3 sha256WithRSAEncryption TBSCertificate.
+fn tbs(
+    serial: &SerialNumber,
+    issuer: Name,
+    subject: Name,
+    (not_before, not_after): (OffsetDateTime, OffsetDateTime),
+    spki: SubjectPublicKeyInfoOwned,
+    extensions: Vec<Extension>,
+) -> Result<UnsignedCertificate, JpkiError> {
+    UnsignedCertificate::new(TbsCertificate {
+        version: Version::V3,
+        serial_number: serial.clone(),
+        signature: sha256_with_rsa(),
+        issuer,
+        validity: Validity {
+            not_before: time(not_before)?,
+            not_after: time(not_after)?,
+        },
+        subject,
+        subject_public_key_info: spki,
+        issuer_unique_id: None,
+        subject_unique_id: None,
+        extensions: Some(extensions),
+    })
+}
+
 fn rsa_spki(der: &[u8]) -> Result<SubjectPublicKeyInfoOwned, JpkiError> {
     let spki = SubjectPublicKeyInfoOwned::from_der(der)?;
     if spki.algorithm.oid != oid::RSA_ENCRYPTION {
@@ -190,21 +216,14 @@ pub fn build_ca(params: &CaParams<'_>) -> Result<UnsignedCertificate, JpkiError>
             false,
         )?,
     ];
-    UnsignedCertificate::new(TbsCertificate {
-        version: Version::V3,
-        serial_number: params.serial.clone(),
-        signature: sha256_with_rsa(),
-        issuer: name.clone(),
-        validity: Validity {
-            not_before: time(params.not_before)?,
-            not_after: time(params.not_after)?,
-        },
-        subject: name,
-        subject_public_key_info: spki,
-        issuer_unique_id: None,
-        subject_unique_id: None,
-        extensions: Some(extensions),
-    })
+    tbs(
+        &params.serial,
+        name.clone(),
+        name,
+        (params.not_before, params.not_after),
+        spki,
+        extensions,
+    )
 }
 
 /// Builds the TBSCertificate of a signature or user-authentication certificate.
@@ -292,21 +311,14 @@ pub fn build_end_entity(params: &EndEntityParams<'_>) -> Result<UnsignedCertific
             false,
         )?,
     ]);
-    UnsignedCertificate::new(TbsCertificate {
-        version: Version::V3,
-        serial_number: params.serial.clone(),
-        signature: sha256_with_rsa(),
-        issuer: params.issuer.name.clone(),
-        validity: Validity {
-            not_before: time(params.not_before)?,
-            not_after: time(params.not_after)?,
-        },
+    tbs(
+        &params.serial,
+        params.issuer.name.clone(),
         subject,
-        subject_public_key_info: spki,
-        issuer_unique_id: None,
-        subject_unique_id: None,
-        extensions: Some(extensions),
-    })
+        (params.not_before, params.not_after),
+        spki,
+        extensions,
+    )
 }
 
 /// The six otherName entries of the signature certificate, in the real order.
