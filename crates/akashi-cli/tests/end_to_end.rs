@@ -192,32 +192,28 @@ fn issue_read_sign_and_verify_with_akashi_and_openssl() {
     ] {
         assert!(t.contains(expected), "{expected} missing:\n{t}");
     }
-    let t = env.ok(&[
+    let (cert, contract, sig, roots) = (
+        env.p("certs/signature.pem"),
+        env.p("contract.txt"),
+        env.p("contract.sig"),
+        env.p("roots"),
+    );
+    let verify_signature = [
         "jpki",
         "verify-signature",
         "--cert",
-        &env.p("certs/signature.pem"),
+        &cert,
         "--in",
-        &env.p("contract.txt"),
+        &contract,
         "--sig",
-        &env.p("contract.sig"),
+        &sig,
         "--anchors",
-        &env.p("roots"),
-    ]);
+        &roots,
+    ];
+    let t = env.ok(&verify_signature);
     assert!(t.contains("VALID"), "{t}");
     std::fs::write(env.path("contract.txt"), "契約書: 甲と乙は…(改竄)").unwrap();
-    let out = env.akashi(&[
-        "jpki",
-        "verify-signature",
-        "--cert",
-        &env.p("certs/signature.pem"),
-        "--in",
-        &env.p("contract.txt"),
-        "--sig",
-        &env.p("contract.sig"),
-        "--anchors",
-        &env.p("roots"),
-    ]);
+    let out = env.akashi(&verify_signature);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("INVALID: signature"), "{}", text(&out));
 

@@ -147,15 +147,20 @@ fn ext<E: AssociatedOid + Encode>(value: &E, critical: bool) -> Result<Extension
     })
 }
 
-/// Assembles a v3 sha256WithRSAEncryption TBSCertificate.
+/// Assembles a v3 sha256WithRSAEncryption TBSCertificate; the subject key identifier, last
+/// in every J-LIS certificate, is appended to `extensions` here.
 fn tbs(
     serial: &SerialNumber,
     issuer: Name,
     subject: Name,
     (not_before, not_after): (OffsetDateTime, OffsetDateTime),
     spki: SubjectPublicKeyInfoOwned,
-    extensions: Vec<Extension>,
+    mut extensions: Vec<Extension>,
 ) -> Result<UnsignedCertificate, JpkiError> {
+    extensions.push(ext(
+        &SubjectKeyIdentifier(OctetString::new(key_identifier(&spki))?),
+        false,
+    )?);
     UnsignedCertificate::new(TbsCertificate {
         version: Version::V3,
         serial_number: serial.clone(),
@@ -211,10 +216,6 @@ pub fn build_ca(params: &CaParams<'_>) -> Result<UnsignedCertificate, JpkiError>
             true,
         )?,
         ext(&crl_dp(name.clone()), false)?,
-        ext(
-            &SubjectKeyIdentifier(OctetString::new(key_identifier(&spki))?),
-            false,
-        )?,
     ];
     tbs(
         &params.serial,
@@ -304,10 +305,6 @@ pub fn build_end_entity(params: &EndEntityParams<'_>) -> Result<UnsignedCertific
                 )]),
                 authority_cert_serial_number: Some(params.issuer.serial.clone()),
             },
-            false,
-        )?,
-        ext(
-            &SubjectKeyIdentifier(OctetString::new(key_identifier(&spki))?),
             false,
         )?,
     ]);
