@@ -15,5 +15,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo clippy (--features pcsc: the PC/SC transport must compile)"
 cargo clippy -p akashi-card -p akashi-cli --all-targets --features pcsc --locked -- -D warnings
 
+echo "== PostgreSQL: a throwaway cluster for the storage suite"
+eval "$(scripts/pg-cluster.sh start)"
+trap 'scripts/pg-cluster.sh stop "$AKASHI_PG_DIR"' EXIT
+
 echo "== cargo test"
 cargo test --workspace --locked

@@ -1,0 +1,140 @@
+//! One storage API for Akashi's state, over SQLite (the embedded default: a file in the data
+//! directory) or PostgreSQL (a connection URL), through sqlx's `Any` driver so both run the
+//! same SQL. Writes that belong together go through one [`Txn`], committed explicitly;
+//! dropping it rolls back.
+#![forbid(unsafe_code)]
+
+mod certificates;
+mod error;
+mod migrations;
+mod records;
+mod registry;
+mod verifiers;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+
+pub use error::StoreError;
+pub use migrations::LATEST as SCHEMA_VERSION;
+pub use records::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool to the store.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://PATH` — created if missing — or `postgres://…`) and
+    /// migrates the schema to the newest version.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the one writer; wait for the lock
+                        // instead of failing; enforce the schema's foreign keys.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        migrations::run(&pool, backend).await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// The embedded default: `DIR/akashi.db`.
+    pub async fn open_in_dir(dir: &std::path::Path) -> Result<Self, StoreError> {
+        Self::open(&format!("sqlite://{}", dir.join("akashi.db").display())).await
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction. Nothing it writes is visible until [`Txn::commit`].
+    pub async fn begin(&self) -> Result<Txn, StoreError> {
+        Ok(Txn {
+            tx: self.pool.begin().await?,
+        })
+    }
+
+    /// Runs one statement outside any transaction (administration: `CREATE DATABASE`).
+    pub async fn raw_execute(&self, sql: &str) -> Result<(), StoreError> {
+        sqlx::query(sql).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// One transaction: every read and write of one operation. Dropped without `commit`, it
+/// rolls back.
+#[derive(Debug)]
+pub struct Txn {
+    tx: Transaction<'static, Any>,
+}
+
+impl Txn {
+    /// Runs `query` inside a savepoint: if it fails (a duplicate key, say), only the savepoint
+    /// is rolled back and the transaction stays usable on both backends (PostgreSQL would
+    /// otherwise abort the whole transaction).
+    pub(crate) async fn execute_guarded<'q>(
+        &mut self,
+        query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+        use sqlx::Acquire;
+        let mut savepoint = (&mut self.tx).begin().await?;
+        match query.execute(&mut *savepoint).await {
+            Ok(done) => {
+                savepoint.commit().await?;
+                Ok(done)
+            }
+            Err(e) => {
+                savepoint.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit().await?)
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        Ok(self.tx.rollback().await?)
+    }
+}

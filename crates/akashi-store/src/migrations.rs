@@ -1,0 +1,128 @@
+//! Versioned schema migrations, one list for both backends. Each migration is written once
+//! with `{BLOB}` / `{SERIAL}` placeholders for the two dialect differences and applied in its
+//! own transaction, recorded in `schema_migrations`.
+
+use sqlx::{AnyPool, Row};
+
+use crate::{Backend, StoreError};
+
+/// (version, description, SQL statements separated by `;`)
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "resident registry, certificates, life events, serial history, verifiers, consent, audit",
+    r#"
+CREATE TABLE residents (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    birth_date TEXT NOT NULL,
+    sex TEXT NOT NULL,
+    prefecture TEXT NOT NULL,
+    municipality TEXT NOT NULL,
+    address_rest TEXT NOT NULL,
+    status TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE TABLE certificates (
+    kind TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    resident_id TEXT NOT NULL REFERENCES residents(id),
+    card_id TEXT,
+    generation BIGINT NOT NULL,
+    der {BLOB} NOT NULL,
+    issued_at BIGINT NOT NULL,
+    not_after BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    revoked_at BIGINT,
+    reason BIGINT,
+    PRIMARY KEY (kind, serial)
+);
+CREATE INDEX certificates_by_resident ON certificates (resident_id);
+CREATE INDEX certificates_revoked ON certificates (kind, generation, status);
+CREATE TABLE life_events (
+    id {SERIAL},
+    resident_id TEXT NOT NULL REFERENCES residents(id),
+    kind TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX life_events_by_resident ON life_events (resident_id);
+CREATE TABLE serial_history (
+    kind TEXT NOT NULL,
+    old_serial TEXT NOT NULL,
+    new_serial TEXT NOT NULL,
+    resident_id TEXT NOT NULL REFERENCES residents(id),
+    at BIGINT NOT NULL,
+    PRIMARY KEY (kind, old_serial)
+);
+CREATE TABLE verifiers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    credential_hash {BLOB} NOT NULL UNIQUE,
+    registered_at BIGINT NOT NULL
+);
+CREATE TABLE consents (
+    resident_id TEXT NOT NULL REFERENCES residents(id),
+    verifier_id TEXT NOT NULL REFERENCES verifiers(id),
+    granted BIGINT NOT NULL,
+    changed_at BIGINT NOT NULL,
+    PRIMARY KEY (resident_id, verifier_id)
+);
+CREATE TABLE audit_log (
+    id {SERIAL},
+    verifier_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE INDEX audit_by_verifier ON audit_log (verifier_id)
+"#,
+)];
+
+/// The newest schema version this build knows.
+pub const LATEST: i64 = 1;
+
+fn dialect(sql: &str, backend: Backend) -> String {
+    let (blob, serial) = match backend {
+        Backend::Sqlite => ("BLOB", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+        Backend::Postgres => ("BYTEA", "BIGSERIAL PRIMARY KEY"),
+    };
+    sql.replace("{BLOB}", blob).replace("{SERIAL}", serial)
+}
+
+/// Brings the schema to [`LATEST`]; refuses a database newer than this build.
+pub async fn run(pool: &AnyPool, backend: Backend) -> Result<i64, StoreError> {
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL)",
+    )
+    .execute(pool)
+    .await?;
+    let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+        .fetch_one(pool)
+        .await?
+        .try_get("v")?;
+    if current > LATEST {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            supported: LATEST,
+        });
+    }
+    for (version, description, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
+        let mut tx = pool.begin().await?;
+        for statement in dialect(sql, backend)
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            sqlx::query(statement).execute(&mut *tx).await?;
+        }
+        sqlx::query("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)")
+            .bind(*version)
+            .bind(*description)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(LATEST)
+}
