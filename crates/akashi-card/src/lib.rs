@@ -29,8 +29,8 @@ pub use host::{
     TriesLeft, VirtualTransport,
 };
 pub use personalize::{
-    CardCertificates, CardPersonalization, AUTHENTICATION_PIN_TRIES, SIGNATURE_PIN_TRIES,
-    TEXT_PIN_TRIES,
+    CardCertificates, CardPersonalization, SignatureRenewal, AUTHENTICATION_PIN_TRIES,
+    SIGNATURE_PIN_TRIES, TEXT_PIN_TRIES,
 };
 pub use state::{CardFace, PinRule};
 pub use status::StatusWord;

@@ -126,3 +126,67 @@ impl CardPersonalization {
         Ok(VirtualCard::with_state(store, state))
     }
 }
+
+/// A new signature key pair generated on an existing card, awaiting its certificate — what
+/// the municipal office does after a move or a name change (the authentication key stays).
+pub struct SignatureRenewal<S: CardStore> {
+    card: VirtualCard<S>,
+    key: RsaPrivateKey,
+}
+
+impl<S: CardStore> std::fmt::Debug for SignatureRenewal<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignatureRenewal").finish_non_exhaustive()
+    }
+}
+
+impl<S: CardStore> VirtualCard<S> {
+    /// Generates a new signature key pair on the card (privileged; not an APDU).
+    pub fn renew_signature_key(self) -> Result<SignatureRenewal<S>, CardError> {
+        Ok(SignatureRenewal {
+            card: self,
+            key: RsaPrivateKey::generate()?,
+        })
+    }
+}
+
+impl<S: CardStore> SignatureRenewal<S> {
+    /// SubjectPublicKeyInfo of the new key, for J-LIS to certify.
+    pub fn public_key(&self) -> Result<Vec<u8>, CardError> {
+        Ok(self.key.public_key_der()?)
+    }
+
+    /// Installs the new key, its certificate and issuing root, and (after a move or a name
+    /// change) the updated card face, in one write of the card image.
+    pub fn finish(
+        self,
+        certificate: Vec<u8>,
+        ca_certificate: Vec<u8>,
+        face: Option<CardFace>,
+    ) -> Result<VirtualCard<S>, CardError> {
+        if [&certificate, &ca_certificate]
+            .iter()
+            .any(|c| c.is_empty() || c.len() > crate::files::CERTIFICATE_EF_SIZE)
+        {
+            return Err(CardError::CertificateSize(
+                "a certificate is empty or larger than its 4096-byte EF",
+            ));
+        }
+        if let Some(face) = &face {
+            face.check()?;
+        }
+        let mut card = self.card;
+        let mut state = card.state().clone();
+        state.signature_key = self
+            .key
+            .seal(card.store().sealing_key(), SIGNATURE_KEY_LABEL)?;
+        state.certificates.signature = certificate;
+        state.certificates.signature_ca = ca_certificate;
+        if let Some(face) = face {
+            state.face = face;
+        }
+        card.store().write(&state.to_image())?;
+        card.replace_state(state);
+        Ok(card)
+    }
+}

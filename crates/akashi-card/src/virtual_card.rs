@@ -247,6 +247,18 @@ impl<S: CardStore> VirtualCard<S> {
             .map_err(|_| StatusWord::INCORRECT_DATA)
     }
 
+    pub(crate) fn state(&self) -> &CardState {
+        &self.state
+    }
+
+    /// Replaces the image after a privileged update; the session starts over.
+    pub(crate) fn replace_state(&mut self, state: CardState) {
+        self.state = state;
+        self.application = None;
+        self.ef = None;
+        self.verified = Verified::default();
+    }
+
     /// The store this card writes to.
     pub fn store(&self) -> &S {
         &self.store

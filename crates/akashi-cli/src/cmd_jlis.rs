@@ -150,16 +150,16 @@ pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Resul
             out.result(
                 &json!({
                     "card": card,
-                    "signature_certificate": { "serial": c.signature.serial_hex(), "not_after": rfc3339(c.signature.not_after()) },
-                    "authentication_certificate": { "serial": c.authentication.serial_hex(), "not_after": rfc3339(c.authentication.not_after()) },
+                    "signature_certificate": { "serial": c.signature.certificate.serial_hex(), "not_after": rfc3339(c.signature.certificate.not_after()) },
+                    "authentication_certificate": { "serial": c.authentication.certificate.serial_hex(), "not_after": rfc3339(c.authentication.certificate.not_after()) },
                 }),
                 || {
                     format!(
                         "card issued: {}\n  signature certificate serial {} (valid until {})\n  user-authentication certificate serial {}\n",
                         card.display(),
-                        c.signature.serial_hex(),
-                        rfc3339(c.signature.not_after()),
-                        c.authentication.serial_hex()
+                        c.signature.certificate.serial_hex(),
+                        rfc3339(c.signature.certificate.not_after()),
+                        c.authentication.certificate.serial_hex()
                     )
                 },
             );

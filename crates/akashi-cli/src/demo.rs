@@ -82,11 +82,11 @@ pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
     println!("  the card generated two RSA-2048 key pairs; J-LIS certified them:");
     println!(
         "    signature certificate            serial {}",
-        issued.certificates.signature.serial_hex()
+        issued.certificates.signature.certificate.serial_hex()
     );
     println!(
         "    user-authentication certificate  serial {}",
-        issued.certificates.authentication.serial_hex()
+        issued.certificates.authentication.certificate.serial_hex()
     );
     println!("  card file (sealed): {}", card_path.display());
     drop(issued);

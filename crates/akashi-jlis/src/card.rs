@@ -67,10 +67,10 @@ pub fn issue_card<S: CardStore>(
     )?;
     let card = personalization.finish(
         CardCertificates {
-            signature: certificates.signature.der().to_vec(),
-            signature_ca: certificates.signature_ca.der().to_vec(),
-            authentication: certificates.authentication.der().to_vec(),
-            authentication_ca: certificates.authentication_ca.der().to_vec(),
+            signature: certificates.signature.certificate.der().to_vec(),
+            signature_ca: certificates.signature.ca_certificate.der().to_vec(),
+            authentication: certificates.authentication.certificate.der().to_vec(),
+            authentication_ca: certificates.authentication.ca_certificate.der().to_vec(),
         },
         store,
     )?;

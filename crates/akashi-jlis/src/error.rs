@@ -16,6 +16,14 @@ pub enum JlisError {
     CorruptState(String),
     #[error("the {0} CA has no generation valid at the requested time")]
     NoValidGeneration(CertificateKind),
+    #[error("no resident {0}")]
+    UnknownResident(String),
+    #[error("resident {id} is {status}: no further events")]
+    ResidentNotActive { id: String, status: &'static str },
+    #[error("resident {0} was changed by a concurrent event; nothing was applied, retry")]
+    ConcurrentEvent(String),
+    #[error("event does not apply: {0}")]
+    EventNotApplicable(&'static str),
     #[error("address {0:?} must start with a prefecture and name a municipality")]
     UnsplittableAddress(String),
     #[error("I/O on {path}: {source}")]
@@ -30,6 +38,8 @@ pub enum JlisError {
     Jpki(#[from] akashi_jpki::JpkiError),
     #[error(transparent)]
     Card(#[from] akashi_card::CardError),
+    #[error(transparent)]
+    Store(#[from] akashi_store::StoreError),
 }
 
 impl JlisError {

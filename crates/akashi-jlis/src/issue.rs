@@ -1,4 +1,4 @@
-//! Issuing the two end-entity certificates of a person.
+//! Issuing the end-entity certificates of a person.
 
 use time::OffsetDateTime;
 
@@ -14,13 +14,19 @@ use crate::{Authority, JlisError};
 const IDENTIFIER_LEN: usize = 23;
 const IDENTIFIER_ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
-/// Both certificates of a card, with the roots that issued them.
+/// One issued certificate with the CA generation that signed it.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub certificate: JpkiCertificate,
+    pub ca_certificate: JpkiCertificate,
+    pub generation: u32,
+}
+
+/// Both certificates of a card.
 #[derive(Debug, Clone)]
 pub struct IssuedCertificates {
-    pub signature: JpkiCertificate,
-    pub signature_ca: JpkiCertificate,
-    pub authentication: JpkiCertificate,
-    pub authentication_ca: JpkiCertificate,
+    pub signature: Issued,
+    pub authentication: Issued,
 }
 
 /// A random 23-character identifier of `[0-9A-Z]`.
@@ -38,9 +44,58 @@ fn identifier(rng: &dyn SecureRandom) -> Result<String, JlisError> {
 }
 
 impl Authority {
-    /// Issues a signature certificate (with the basic four attributes) for `sign_public_key` and
-    /// a user-authentication certificate for `auth_public_key`, both valid from `now` to the
-    /// person's fifth birthday after today, from the newest CA generations.
+    /// Issues one certificate of `kind` for `public_key` from the newest CA generation, valid
+    /// from `now` to the person's fifth birthday after today. The signature certificate
+    /// carries the basic four attributes.
+    pub fn issue(
+        &mut self,
+        kind: CertificateKind,
+        person: &BasicFourAttributes,
+        public_key: &[u8],
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<Issued, JlisError> {
+        let address = SplitAddress::parse(&person.address)
+            .ok_or_else(|| JlisError::UnsplittableAddress(person.address.clone()))?;
+        let location = (address.prefecture_romaji(), address.municipality.as_str());
+        let not_after = lifetime::end_entity_not_after(now, person.birth_date);
+        let holder = match kind {
+            CertificateKind::Authentication => Holder::Authentication,
+            CertificateKind::Signature => Holder::Signature {
+                attributes: person,
+                name_substitutes: no_substitutes(&person.name),
+                address_substitutes: no_substitutes(&person.address),
+                locality: location,
+            },
+        };
+        let generation = self.issuing_generation(kind, now)?;
+        if generation.certificate.not_after() < not_after {
+            return Err(JlisError::NoValidGeneration(kind));
+        }
+        let issuer = generation.issuer_ref()?;
+        let identifier = identifier(rng)?;
+        let serial = self.take_serial(kind);
+        // Persist the counter before the certificate exists: a serial is never used twice.
+        self.save()?;
+        let unsigned = build_end_entity(&EndEntityParams {
+            holder,
+            identifier: &identifier,
+            serial,
+            not_before: now,
+            not_after,
+            subject_public_key_der: public_key,
+            crl_location: location,
+            issuer: &issuer,
+        })?;
+        let signature = self.sign_with(&generation, unsigned.to_be_signed())?;
+        Ok(Issued {
+            certificate: JpkiCertificate::from_der(&unsigned.complete(&signature)?)?,
+            ca_certificate: generation.certificate,
+            generation: generation.number,
+        })
+    }
+
+    /// Issues both certificates of a new card.
     pub fn issue_certificates(
         &mut self,
         person: &BasicFourAttributes,
@@ -49,62 +104,21 @@ impl Authority {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<IssuedCertificates, JlisError> {
-        let address = SplitAddress::parse(&person.address)
-            .ok_or_else(|| JlisError::UnsplittableAddress(person.address.clone()))?;
-        let location = (address.prefecture_romaji(), address.municipality.as_str());
-        let not_after = lifetime::end_entity_not_after(now, person.birth_date);
-        let name_substitutes = no_substitutes(&person.name);
-        let address_substitutes = no_substitutes(&person.address);
-
-        let mut issue = |holder: Holder<'_>,
-                         public_key: &[u8]|
-         -> Result<(JpkiCertificate, JpkiCertificate), JlisError> {
-            let kind = holder.kind();
-            let generation = self.issuing_generation(kind, now)?;
-            if generation.certificate.not_after() < not_after {
-                return Err(JlisError::NoValidGeneration(kind));
-            }
-            let issuer = generation.issuer_ref()?;
-            let identifier = identifier(rng)?;
-            let serial = self.take_serial(kind);
-            // Persist the counter before the certificate exists: a serial is never used twice.
-            self.save()?;
-            let unsigned = build_end_entity(&EndEntityParams {
-                holder,
-                identifier: &identifier,
-                serial,
-                not_before: now,
-                not_after,
-                subject_public_key_der: public_key,
-                crl_location: location,
-                issuer: &issuer,
-            })?;
-            let signature = self.sign_with(&generation, unsigned.to_be_signed())?;
-            Ok((
-                JpkiCertificate::from_der(&unsigned.complete(&signature)?)?,
-                generation.certificate,
-            ))
-        };
-
-        let (signature, signature_ca) = issue(
-            Holder::Signature {
-                attributes: person,
-                name_substitutes,
-                address_substitutes,
-                locality: location,
-            },
-            sign_public_key,
-        )?;
-        let (authentication, authentication_ca) = issue(Holder::Authentication, auth_public_key)?;
-        debug_assert_eq!(
-            signature.kind().ok().flatten(),
-            Some(CertificateKind::Signature)
-        );
         Ok(IssuedCertificates {
-            signature,
-            signature_ca,
-            authentication,
-            authentication_ca,
+            signature: self.issue(
+                CertificateKind::Signature,
+                person,
+                sign_public_key,
+                now,
+                rng,
+            )?,
+            authentication: self.issue(
+                CertificateKind::Authentication,
+                person,
+                auth_public_key,
+                now,
+                rng,
+            )?,
         })
     }
 }

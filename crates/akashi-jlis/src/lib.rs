@@ -8,8 +8,10 @@ mod authority;
 mod card;
 mod error;
 mod issue;
+pub mod registry;
 
 pub use authority::{Authority, Generation};
 pub use card::{card_face, issue_card, CardIssueRequest, IssuedCard};
 pub use error::JlisError;
-pub use issue::IssuedCertificates;
+pub use issue::{Issued, IssuedCertificates};
+pub use registry::{CertificateChange, LifeEvent, Registry};

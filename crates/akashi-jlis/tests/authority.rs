@@ -72,25 +72,44 @@ fn issued_certificates_validate_and_carry_the_basic_four() {
         certs,
     } = issue();
     let sign = validate(
-        &certs.signature,
+        &certs.signature.certificate,
         &roots(&authority),
         NOW,
         Some(CertificateKind::Signature),
     )
     .unwrap();
     assert_eq!(sign.attributes.unwrap(), hanako());
-    let auth = validate(&certs.authentication, &roots(&authority), NOW, None).unwrap();
+    let auth = validate(
+        &certs.authentication.certificate,
+        &roots(&authority),
+        NOW,
+        None,
+    )
+    .unwrap();
     assert_eq!(auth.kind, CertificateKind::Authentication);
-    assert!(certs.authentication.basic_four().unwrap().is_none());
+    assert!(certs
+        .authentication
+        .certificate
+        .basic_four()
+        .unwrap()
+        .is_none());
     // Fifth birthday after 2026-11-23 (birthday 1 April) is 2031-04-01, 23:59:59 JST.
     assert_eq!(
-        certs.signature.not_after(),
+        certs.signature.certificate.not_after(),
         datetime!(2031-04-01 14:59:59 UTC)
     );
-    assert_eq!(certs.signature.subject_identifier().unwrap().len(), 23);
+    assert_eq!(
+        certs
+            .signature
+            .certificate
+            .subject_identifier()
+            .unwrap()
+            .len(),
+        23
+    );
     assert_ne!(
-        certs.signature.serial_hex(),
-        certs.authentication.serial_hex()
+        certs.signature.certificate.serial_hex(),
+        certs.authentication.certificate.serial_hex()
     );
 }
 
@@ -98,7 +117,13 @@ fn issued_certificates_validate_and_carry_the_basic_four() {
 fn a_certificate_from_another_authority_with_the_same_names_is_refused() {
     let first = issue();
     let second = issue();
-    let err = validate(&second.certs.signature, &roots(&first.authority), NOW, None).unwrap_err();
+    let err = validate(
+        &second.certs.signature.certificate,
+        &roots(&first.authority),
+        NOW,
+        None,
+    )
+    .unwrap_err();
     assert!(
         matches!(err, ValidationError::BadSignature { candidates: 1, .. }),
         "{err}"
@@ -133,7 +158,7 @@ fn generations_share_the_name_and_both_keep_validating() {
     );
     drop(authority); // the directory is locked while an authority has it open
     let reopened = Authority::open(dir.path(), key()).unwrap();
-    let ok = validate(&certs.signature, &roots(&reopened), later, None).unwrap();
+    let ok = validate(&certs.signature.certificate, &roots(&reopened), later, None).unwrap();
     assert_eq!(ok.issuer.serial_hex(), gens[0].certificate.serial_hex());
 }
 
@@ -213,10 +238,14 @@ fn write_pem(dir: &Path, name: &str, cert: &akashi_jpki::JpkiCertificate) -> Str
 #[test]
 fn openssl_shows_the_profile_and_verifies_the_chain() {
     let Issued { dir, certs, .. } = issue();
-    let sign = write_pem(dir.path(), "sign.pem", &certs.signature);
-    let auth = write_pem(dir.path(), "auth.pem", &certs.authentication);
-    let sign_ca = write_pem(dir.path(), "sign-ca.pem", &certs.signature_ca);
-    let auth_ca = write_pem(dir.path(), "auth-ca.pem", &certs.authentication_ca);
+    let sign = write_pem(dir.path(), "sign.pem", &certs.signature.certificate);
+    let auth = write_pem(dir.path(), "auth.pem", &certs.authentication.certificate);
+    let sign_ca = write_pem(dir.path(), "sign-ca.pem", &certs.signature.ca_certificate);
+    let auth_ca = write_pem(
+        dir.path(),
+        "auth-ca.pem",
+        &certs.authentication.ca_certificate,
+    );
 
     let (ok, text) = openssl(&["x509", "-in", &sign, "-noout", "-text", "-nameopt", "utf8"]);
     assert!(ok, "{text}");
@@ -301,7 +330,10 @@ fn concurrent_issuers_never_share_a_serial() {
                     let c = a
                         .issue_certificates(&hanako(), &spki, &spki, NOW, &OsRandom)
                         .unwrap();
-                    [c.signature.serial_hex(), c.authentication.serial_hex()]
+                    [
+                        c.signature.certificate.serial_hex(),
+                        c.authentication.certificate.serial_hex(),
+                    ]
                 })
             })
             .collect();
