@@ -8,7 +8,7 @@
 //! - [`crl`] builds, parses and verifies CRLs;
 //! - [`cert_id`] computes and matches OCSP CertIDs (SHA-1 and SHA-256);
 //! - [`ocsp_request`] parses OCSP requests (DER, and the GET form of RFC 6960 Appendix A);
-//! - [`ocsp_response`] builds, parses and verifies OCSP responses;
+//! - [`ocsp_response`] builds OCSP responses, [`ocsp_parse`] parses and verifies them;
 //! - [`responder`] builds the delegated OCSP responder certificate;
 //! - [`reason`] is the CRLReason code shared by CRLs and OCSP.
 #![forbid(unsafe_code)]
