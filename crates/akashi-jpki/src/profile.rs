@@ -127,7 +127,7 @@ pub fn sha256_with_rsa() -> AlgorithmIdentifierOwned {
 }
 
 /// UTCTime through 2049, GeneralizedTime from 2050 (RFC 5280 §4.1.2.5).
-fn time(t: OffsetDateTime) -> Result<Time, JpkiError> {
+pub fn time(t: OffsetDateTime) -> Result<Time, JpkiError> {
     let unix = u64::try_from(t.unix_timestamp())
         .map_err(|_| JpkiError::Profile(format!("time {t} is before 1970")))?;
     let dt = der::DateTime::from_unix_duration(std::time::Duration::from_secs(unix))?;
@@ -139,7 +139,7 @@ fn time(t: OffsetDateTime) -> Result<Time, JpkiError> {
 }
 
 /// An extension with the criticality J-LIS gives it (not the library's default).
-fn ext<E: AssociatedOid + Encode>(value: &E, critical: bool) -> Result<Extension, JpkiError> {
+pub fn ext<E: AssociatedOid + Encode>(value: &E, critical: bool) -> Result<Extension, JpkiError> {
     Ok(Extension {
         extn_id: E::OID,
         critical,
@@ -148,8 +148,9 @@ fn ext<E: AssociatedOid + Encode>(value: &E, critical: bool) -> Result<Extension
 }
 
 /// Assembles a v3 sha256WithRSAEncryption TBSCertificate; the subject key identifier, last
-/// in every J-LIS certificate, is appended to `extensions` here.
-fn tbs(
+/// in every J-LIS certificate, is appended to `extensions` here. Public for the other
+/// certificates a J-LIS CA generation issues (e.g. its delegated OCSP responder).
+pub fn tbs(
     serial: &SerialNumber,
     issuer: Name,
     subject: Name,
