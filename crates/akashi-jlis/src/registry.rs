@@ -175,8 +175,24 @@ impl Registry {
         Ok(())
     }
 
-    /// Applies `event` to resident `id` at `now` in one transaction.
+    /// Applies `event` to resident `id` at `now` in one transaction. An event that loses a
+    /// race with another on the same resident changes nothing and fails with
+    /// [`JlisError::ConcurrentEvent`].
     pub async fn apply(
+        &self,
+        id: &str,
+        event: &LifeEvent,
+        now: OffsetDateTime,
+    ) -> Result<Vec<CertificateChange>, JlisError> {
+        self.apply_once(id, event, now).await.map_err(|e| match e {
+            JlisError::Store(StoreError::Conflict { .. } | StoreError::Busy) => {
+                JlisError::ConcurrentEvent(id.to_owned())
+            }
+            other => other,
+        })
+    }
+
+    async fn apply_once(
         &self,
         id: &str,
         event: &LifeEvent,
@@ -265,10 +281,7 @@ impl Registry {
         resident.updated_at = at;
         // The version check makes two events racing on one resident serialise: the loser
         // gets a conflict and changes nothing.
-        tx.update_resident(&resident).await.map_err(|e| match e {
-            StoreError::Conflict { .. } => JlisError::ConcurrentEvent(id.to_owned()),
-            other => other.into(),
-        })?;
+        tx.update_resident(&resident).await?;
         let mut changes = Vec::new();
         for (c, status, reason) in &plan {
             let revoked_at = (*status != CertificateStatus::Good).then_some(at);

@@ -14,10 +14,25 @@ pub enum StoreError {
     Duplicate { what: &'static str, key: String },
     #[error("{what} {key} was changed by a concurrent transaction; retry")]
     Conflict { what: &'static str, key: String },
+    #[error("the database is busy with a concurrent transaction; retry")]
+    Busy,
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// SQLite's SQLITE_BUSY (5, 517: a write lock the transaction cannot get) and PostgreSQL's
+    /// serialization failure / deadlock (40001, 40P01) mean "lost a race": `Busy`, retryable.
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if matches!(db.code().as_deref(), Some("5" | "517" | "40001" | "40P01")) {
+                return StoreError::Busy;
+            }
+        }
+        StoreError::Database(e)
+    }
 }
 
 impl StoreError {
@@ -31,7 +46,7 @@ impl StoreError {
                 what,
                 key: key.to_owned(),
             },
-            _ => StoreError::Database(e),
+            _ => StoreError::from(e),
         }
     }
 }
