@@ -54,6 +54,53 @@ pub enum JlisCommand {
         /// The card file to write.
         #[arg(long)]
         out: PathBuf,
+        /// Resident-registry id to register the person under (default: a new random id).
+        #[arg(long)]
+        resident: Option<String>,
+        /// Storage URL (default: sqlite in DIR/akashi.db).
+        #[arg(long)]
+        database: Option<String>,
+    },
+    /// The resident registry (住民基本台帳).
+    #[command(subcommand)]
+    Resident(crate::cmd_registry::ResidentCommand),
+    /// Record a life event; JPKI's revocation rules apply.
+    Event {
+        #[arg(value_enum)]
+        kind: crate::cmd_registry::EventKind,
+        #[command(flatten)]
+        db: crate::cmd_registry::Db,
+        #[arg(long)]
+        resident: String,
+        /// New address (move).
+        #[arg(long)]
+        address: Option<String>,
+        /// New name (rename).
+        #[arg(long)]
+        name: Option<String>,
+        /// Lose: the key must be considered compromised (revoke, not hold).
+        #[arg(long)]
+        compromised: bool,
+    },
+    /// Issue a new signature certificate onto the same card after a move or a name change.
+    ReissueSignature {
+        #[command(flatten)]
+        db: crate::cmd_registry::Db,
+        #[arg(long)]
+        resident: String,
+        #[arg(long)]
+        card: PathBuf,
+    },
+    /// Write the DER CRL of one CA generation (default: the newest).
+    Crl {
+        #[command(flatten)]
+        db: crate::cmd_registry::Db,
+        #[arg(long, value_parser = parse_kind)]
+        ca: CertificateKind,
+        #[arg(long)]
+        generation: Option<u32>,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Write every CA generation's root certificate as PEM.
     ExportRoots {
@@ -129,8 +176,15 @@ pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Resul
             auth_pin,
             sign_pin,
             out: card,
+            resident,
+            database,
         } => {
             let person = person(&name, &birth, &sex, &address)?;
+            let registry = crate::cmd_registry::open_registry(&data, database.as_deref())?;
+            let resident = match resident {
+                Some(id) => id,
+                None => crate::cmd_registry::new_resident_id()?,
+            };
             let sealing = keyring::sealing_key(key_file)?;
             let mut authority = Authority::open(&data, keyring::sealing_key(key_file)?)?;
             if card.exists() {
@@ -145,17 +199,32 @@ pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Resul
                 auth_pin: &auth_pin,
                 sign_pin: &sign_pin,
             };
+            // Register the resident, issue the card, record its certificates; if recording
+            // fails the card file is removed, so no card exists that the registry lacks.
+            crate::cmd_registry::block_on(registry.add_resident(&resident, &person, now))?;
             let issued = issue_card(&mut authority, &request, &store, now, &OsRandom)?;
             let c = &issued.certificates;
+            let card_id = crate::cmd_registry::card_id(&c.authentication.certificate);
+            let recorded = crate::cmd_registry::block_on(registry.record_issued(
+                &resident,
+                &card_id,
+                &[(&c.signature, None), (&c.authentication, None)],
+                now,
+            ));
+            if let Err(e) = recorded {
+                let _ = std::fs::remove_file(&card);
+                return Err(e.into());
+            }
             out.result(
                 &json!({
                     "card": card,
+                    "resident": resident,
                     "signature_certificate": { "serial": c.signature.certificate.serial_hex(), "not_after": rfc3339(c.signature.certificate.not_after()) },
                     "authentication_certificate": { "serial": c.authentication.certificate.serial_hex(), "not_after": rfc3339(c.authentication.certificate.not_after()) },
                 }),
                 || {
                     format!(
-                        "card issued: {}\n  signature certificate serial {} (valid until {})\n  user-authentication certificate serial {}\n",
+                        "card issued to resident {resident}: {}\n  signature certificate serial {} (valid until {})\n  user-authentication certificate serial {}\n",
                         card.display(),
                         c.signature.certificate.serial_hex(),
                         rfc3339(c.signature.certificate.not_after()),
@@ -164,6 +233,24 @@ pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Resul
                 },
             );
         }
+        JlisCommand::Resident(c) => crate::cmd_registry::resident(c, out)?,
+        JlisCommand::Event {
+            kind,
+            db,
+            resident,
+            address,
+            name,
+            compromised,
+        } => crate::cmd_registry::event(kind, &db, &resident, address, name, compromised, out)?,
+        JlisCommand::ReissueSignature { db, resident, card } => {
+            crate::cmd_registry::reissue_signature(&db, &resident, &card, key_file, out)?
+        }
+        JlisCommand::Crl {
+            db,
+            ca,
+            generation,
+            out: file,
+        } => crate::cmd_registry::crl(&db, ca, generation, &file, key_file, out)?,
         JlisCommand::ExportRoots { data, out: dir } => {
             let authority = Authority::open(&data, keyring::sealing_key(key_file)?)?;
             let written = export_roots(&authority, &dir)?;

@@ -49,6 +49,7 @@ from_error!(
     akashi_jlis::JlisError,
     akashi_card::CardError,
     akashi_card::HostError,
+    akashi_store::StoreError,
     serde_json::Error
 );
 

@@ -4,6 +4,7 @@
 mod cmd_card;
 mod cmd_jlis;
 mod cmd_jpki;
+mod cmd_registry;
 mod demo;
 mod error;
 mod keyring;
@@ -50,6 +51,17 @@ enum Command {
     /// Validate JPKI certificates and signatures.
     #[command(subcommand)]
     Jpki(cmd_jpki::JpkiCommand),
+    /// Run the J-LIS HTTP service: OCSP (POST and GET) and CRL download.
+    Serve {
+        #[command(flatten)]
+        db: cmd_registry::Db,
+        /// Address to listen on (port 0 picks a free port; the address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Regenerate a requested CRL when the cached one is older than this many seconds.
+        #[arg(long, default_value_t = 300)]
+        crl_max_age: u64,
+    },
 }
 
 /// How results are printed.
@@ -80,6 +92,11 @@ fn main() -> ExitCode {
         Command::Jlis(c) => cmd_jlis::run(c, key_file, &out),
         Command::Card(c) => cmd_card::run(c, key_file, &out),
         Command::Jpki(c) => cmd_jpki::run(c, &out),
+        Command::Serve {
+            db,
+            listen,
+            crl_max_age,
+        } => cmd_registry::serve(&db, listen, crl_max_age, key_file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -285,6 +285,14 @@ impl Authority {
         Ok(key.sign_pkcs1_sha256(tbs)?)
     }
 
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub(crate) fn sealing_key(&self) -> &SealingKey {
+        &self.sealing_key
+    }
+
     /// Reserves the next serial number of `kind` (persisted by the caller's next save).
     pub(crate) fn take_serial(&mut self, kind: CertificateKind) -> SerialNumber {
         let ca = self.state.ca_mut(kind);

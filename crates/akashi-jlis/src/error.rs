@@ -40,6 +40,8 @@ pub enum JlisError {
     Card(#[from] akashi_card::CardError),
     #[error(transparent)]
     Store(#[from] akashi_store::StoreError),
+    #[error("revocation data: {0}")]
+    Revocation(String),
 }
 
 impl JlisError {

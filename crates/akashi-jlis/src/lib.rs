@@ -9,9 +9,11 @@ mod card;
 mod error;
 mod issue;
 pub mod registry;
+pub mod revocation;
 
 pub use authority::{Authority, Generation};
 pub use card::{card_face, issue_card, CardIssueRequest, IssuedCard};
 pub use error::JlisError;
 pub use issue::{Issued, IssuedCertificates};
 pub use registry::{CertificateChange, LifeEvent, Registry};
+pub use revocation::{OcspResponder, Responder};

@@ -94,15 +94,19 @@ pub fn parse_request(der: &[u8]) -> Result<ParsedRequest, RevocationError> {
 /// not a space (the `+`-is-space rule belongs to form-encoded query strings, not paths); an
 /// unescaped `/` is base64's `/`. Padding may be present or absent.
 pub fn request_from_get_path(path: &str) -> Result<ParsedRequest, RevocationError> {
+    parse_request(&get_path_der(path)?)
+}
+
+/// The DER request inside a GET path: percent-decoding, then base64.
+pub fn get_path_der(path: &str) -> Result<Vec<u8>, RevocationError> {
     let encoded = percent_decode(path.trim_start_matches('/'))?;
-    let der = base64::engine::GeneralPurpose::new(
+    base64::engine::GeneralPurpose::new(
         &base64::alphabet::STANDARD,
         base64::engine::GeneralPurposeConfig::new()
             .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
     )
     .decode(&encoded)
-    .map_err(|e| malformed(format_args!("GET path is not base64: {e}")))?;
-    parse_request(&der)
+    .map_err(|e| malformed(format_args!("GET path is not base64: {e}")))
 }
 
 fn percent_decode(input: &str) -> Result<Vec<u8>, RevocationError> {
