@@ -1,0 +1,336 @@
+//! J-LIS as a verifier meets it: `akashi serve` answering openssl's OCSP client and serving CRLs
+//! that openssl verifies, across a move and the re-issue of the signature certificate.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn p(&self, name: &str) -> String {
+        self.dir.path().join(name).to_string_lossy().into_owned()
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_akashi"));
+        c.env("AKASHI_KEY_FILE", self.dir.path().join("master.key"))
+            .env_remove("AKASHI_PASSPHRASE");
+        c
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.command().args(args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "akashi {args:?}: {}",
+            text(&out)
+        );
+        text(&out)
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// The running server; stopped with SIGTERM when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(env: &Env) -> Self {
+        let mut child = env
+            .command()
+            .args([
+                "serve",
+                "--data",
+                &env.p("data"),
+                "--listen",
+                "127.0.0.1:0",
+                "--crl-max-age",
+                "0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("{line:?}"))
+            .to_owned();
+        Self { child, addr }
+    }
+
+    fn stop(mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap()
+    }
+
+    /// A plain HTTP/1.1 request; returns (status line, body).
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> (String, Vec<u8>) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        s.write_all(body).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&raw[..split]).to_string();
+        (
+            head.lines().next().unwrap().to_owned(),
+            raw[split + 4..].to_vec(),
+        )
+    }
+}
+
+fn openssl(args: &[&str]) -> String {
+    let out = Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("openssl is installed (scripts/setup.sh)");
+    text(&out)
+}
+
+fn ocsp(server: &Server, issuer: &str, cert: &str) -> String {
+    let url = format!("http://{}/ocsp", server.addr);
+    openssl(&[
+        "ocsp",
+        "-issuer",
+        issuer,
+        "-cert",
+        cert,
+        "-url",
+        &url,
+        "-CAfile",
+        issuer,
+        "-resp_text",
+    ])
+}
+
+fn crl(server: &Server, env: &Env, name: &str) -> PathBuf {
+    let (status, der) = server.request("GET", &format!("/crl/{name}"), "text/plain", b"");
+    assert!(status.contains("200"), "{status}");
+    let path = PathBuf::from(env.p(name));
+    std::fs::write(&path, der).unwrap();
+    path
+}
+
+#[test]
+fn ocsp_and_crl_follow_a_move_and_the_reissue() {
+    let env = Env {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let data = env.p("data");
+    env.ok(&["jlis", "init", "--data", &data]);
+    env.ok(&[
+        "jlis",
+        "issue-card",
+        "--data",
+        &data,
+        "--resident",
+        "R1",
+        "--name",
+        "山田 花子",
+        "--birth",
+        "1990-04-01",
+        "--sex",
+        "female",
+        "--address",
+        "東京都千代田区霞が関二丁目1番2号",
+        "--auth-pin",
+        "1234",
+        "--sign-pin",
+        "ABC123",
+        "--out",
+        &env.p("hanako.card"),
+    ]);
+    env.ok(&[
+        "jlis",
+        "export-roots",
+        "--data",
+        &data,
+        "--out",
+        &env.p("roots"),
+    ]);
+    env.ok(&[
+        "card",
+        "certs",
+        &env.p("hanako.card"),
+        "--out",
+        &env.p("before"),
+        "--sign-pin",
+        "ABC123",
+    ]);
+    let (sign_ca, auth_ca) = (
+        env.p("roots/sign-ca-gen1.pem"),
+        env.p("roots/auth-ca-gen1.pem"),
+    );
+    let (sign, auth) = (
+        env.p("before/signature.pem"),
+        env.p("before/authentication.pem"),
+    );
+
+    let server = Server::start(&env);
+    let t = ocsp(&server, &sign_ca, &sign);
+    assert!(
+        t.contains("Response verify OK") && t.contains(&format!("{sign}: good")),
+        "{t}"
+    );
+    let t = ocsp(&server, &auth_ca, &auth);
+    assert!(
+        t.contains("Response verify OK") && t.contains(&format!("{auth}: good")),
+        "{t}"
+    );
+    assert!(
+        t.contains("OCSP Signing") || t.contains("Responder Id"),
+        "{t}"
+    );
+
+    // The move revokes the signature certificate only.
+    env.ok(&[
+        "jlis",
+        "event",
+        "move",
+        "--data",
+        &data,
+        "--resident",
+        "R1",
+        "--address",
+        "神奈川県横浜市中区日本大通1",
+    ]);
+    let t = ocsp(&server, &sign_ca, &sign);
+    assert!(
+        t.contains("Response verify OK") && t.contains(&format!("{sign}: revoked")),
+        "{t}"
+    );
+    assert!(t.contains("Reason: affiliationChanged"), "{t}");
+    let t = ocsp(&server, &auth_ca, &auth);
+    assert!(
+        t.contains(&format!("{auth}: good")),
+        "the authentication certificate survives a move: {t}"
+    );
+
+    // The CRL lists the revoked serial with its reason, and openssl verifies it.
+    let crl_path = crl(&server, &env, "signature-gen1.crl");
+    let p = crl_path.to_str().unwrap();
+    let t = openssl(&[
+        "crl", "-inform", "DER", "-in", p, "-CAfile", &sign_ca, "-noout",
+    ]);
+    assert!(t.contains("verify OK"), "{t}");
+    let t = openssl(&["crl", "-inform", "DER", "-in", p, "-noout", "-text"]);
+    assert!(t.contains("Affiliation Changed"), "{t}");
+    let auth_crl = crl(&server, &env, "authentication-gen1.crl");
+    let t = openssl(&[
+        "crl",
+        "-inform",
+        "DER",
+        "-in",
+        auth_crl.to_str().unwrap(),
+        "-CAfile",
+        &auth_ca,
+        "-noout",
+        "-text",
+    ]);
+    assert!(
+        t.contains("verify OK") && t.contains("No Revoked Certificates"),
+        "{t}"
+    );
+
+    // A new signature certificate on the same card is good; the old one stays revoked.
+    env.ok(&[
+        "jlis",
+        "reissue-signature",
+        "--data",
+        &data,
+        "--resident",
+        "R1",
+        "--card",
+        &env.p("hanako.card"),
+    ]);
+    env.ok(&[
+        "card",
+        "certs",
+        &env.p("hanako.card"),
+        "--out",
+        &env.p("after"),
+        "--sign-pin",
+        "ABC123",
+    ]);
+    let new_sign = env.p("after/signature.pem");
+    let t = ocsp(&server, &sign_ca, &new_sign);
+    assert!(
+        t.contains("Response verify OK") && t.contains(&format!("{new_sign}: good")),
+        "{t}"
+    );
+    assert!(ocsp(&server, &sign_ca, &sign).contains(": revoked"));
+    let t = env.ok(&["jpki", "verify", &new_sign, "--anchors", &env.p("roots")]);
+    assert!(
+        t.contains("神奈川県横浜市中区日本大通1"),
+        "the new certificate carries the new address: {t}"
+    );
+    let t = env.ok(&["card", "face", &env.p("hanako.card"), "--pin", "1234"]);
+    assert!(
+        t.contains("神奈川県横浜市中区日本大通1"),
+        "the card face was updated: {t}"
+    );
+    assert!(ocsp(&server, &auth_ca, &auth).contains(": good"));
+
+    // Bad requests get OCSP error statuses and problem documents, not crashes.
+    let (status, body) = server.request("POST", "/ocsp", "application/ocsp-request", b"not DER");
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(body, [0x30, 0x03, 0x0A, 0x01, 0x01], "malformedRequest");
+    let (status, body) = server.request("GET", "/crl/nothing.crl", "text/plain", b"");
+    assert!(
+        status.contains("404") && String::from_utf8_lossy(&body).contains("\"status\":404"),
+        "{status}"
+    );
+    // A certificate from another J-LIS: unauthorized.
+    let other = Env {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    other.ok(&["jlis", "init", "--data", &other.p("data")]);
+    other.ok(&[
+        "jlis",
+        "export-roots",
+        "--data",
+        &other.p("data"),
+        "--out",
+        &other.p("roots"),
+    ]);
+    let t = ocsp(&server, &other.p("roots/auth-ca-gen1.pem"), &auth);
+    assert!(t.contains("unauthorized"), "{t}");
+
+    let status = server.stop();
+    assert!(status.success(), "graceful shutdown on SIGTERM: {status:?}");
+    assert!(Path::new(&crl_path).exists());
+}
