@@ -15,14 +15,15 @@ use akashi_jpki::{validate, CertificateKind, JpkiCertificate};
 use crate::cmd_card::describe_pins;
 use crate::cmd_jlis::{export_roots, person};
 use crate::cmd_jpki::load_anchors;
+use crate::cmd_registry::{block_on, card_id, new_resident_id, open_registry};
 use crate::error::{create_dir, write, CliError};
 use crate::keyring;
 
-const AUTH_PIN: &str = "1234";
-const SIGN_PIN: &str = "HANAKO2026";
+pub(crate) const AUTH_PIN: &str = "1234";
+pub(crate) const SIGN_PIN: &str = "HANAKO2026";
 
-fn step(n: u8, title: &str) {
-    println!("\n[{n}/6] {title}");
+pub(crate) fn step(n: u8, title: &str) {
+    println!("\n[{n}/8] {title}");
 }
 
 pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
@@ -78,7 +79,21 @@ pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
         auth_pin: AUTH_PIN,
         sign_pin: SIGN_PIN,
     };
+    let registry = open_registry(data, None)?;
+    let resident = new_resident_id()?;
+    block_on(registry.add_resident(&resident, &hanako, now))?;
     let issued = issue_card(&mut authority, &request, store, now, &OsRandom)?;
+    let c = &issued.certificates;
+    block_on(registry.record_issued(
+        &resident,
+        &card_id(&c.authentication.certificate),
+        &[(&c.signature, None), (&c.authentication, None)],
+        now,
+    ))?;
+    println!(
+        "  resident {resident} registered in the resident registry ({})",
+        data.join("akashi.db").display()
+    );
     println!("  the card generated two RSA-2048 key pairs; J-LIS certified them:");
     println!(
         "    signature certificate            serial {}",
@@ -198,6 +213,16 @@ pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
         face.name, face.address, face.birth_date, face.sex
     );
 
+    drop(card);
+    crate::demo_move::run(
+        data,
+        key_file,
+        &mut authority,
+        &registry,
+        &resident,
+        &card_path,
+        &sign_cert,
+    )?;
     println!(
         "\nDone. Try: akashi jpki verify {} --anchors {}",
         data.join("hanako-signature.pem").display(),

@@ -6,6 +6,7 @@ mod cmd_jlis;
 mod cmd_jpki;
 mod cmd_registry;
 mod demo;
+mod demo_move;
 mod error;
 mod keyring;
 

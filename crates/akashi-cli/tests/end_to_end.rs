@@ -404,11 +404,14 @@ fn the_demo_runs_end_to_end() {
     let env = Env::new();
     let t = env.ok(&["demo", "--data", &env.p("demo")]);
     for expected in [
-        "[6/6]",
+        "[8/8]",
         "6982 (refused",
         "signature: VALID",
         "山田\u{3000}花子",
         "63C2",
+        "revoked (CRL reason 3)",
+        "stays good (listed in its CRL: false)",
+        "its address: 神奈川県横浜市中区日本大通1",
     ] {
         assert!(t.contains(expected), "{expected} missing:\n{t}");
     }

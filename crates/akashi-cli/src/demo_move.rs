@@ -1,0 +1,148 @@
+//! The demo's second half: Hanako moves house (引越し). J-LIS revokes her signature
+//! certificate, the CRL says so, her authentication certificate stays good, and a new
+//! signature certificate with the new address goes onto the same card.
+
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+use akashi_card::{
+    Card, CertificateSlot, JpkiCard, SealedFileStore, VirtualCard, VirtualTransport,
+};
+use akashi_crypto::OsRandom;
+use akashi_jlis::{card_face, Authority, LifeEvent, Registry};
+use akashi_jpki::{validate, CertificateKind, JpkiCertificate, TrustAnchors};
+use akashi_revocation::verify_crl;
+
+use crate::cmd_registry::block_on;
+use crate::demo::step;
+use crate::error::CliError;
+use crate::keyring;
+
+const NEW_ADDRESS: &str = "神奈川県横浜市中区日本大通1";
+
+pub fn run(
+    data: &Path,
+    key_file: Option<&Path>,
+    authority: &mut Authority,
+    registry: &Registry,
+    resident: &str,
+    card_path: &Path,
+    old_sign: &JpkiCertificate,
+) -> Result<(), CliError> {
+    let now = OffsetDateTime::now_utc();
+    step(
+        7,
+        "Hanako moves to Yokohama: the municipality records the move",
+    );
+    let changes = block_on(registry.apply(
+        resident,
+        &LifeEvent::Move {
+            new_address: NEW_ADDRESS.into(),
+        },
+        now,
+    ))?;
+    for c in &changes {
+        println!(
+            "  {} certificate {}: {} (CRL reason {})",
+            c.kind,
+            c.serial,
+            c.change,
+            c.reason.unwrap_or(0)
+        );
+    }
+    let revoked_in = |kind: CertificateKind, serial: &str| -> Result<bool, CliError> {
+        let record = block_on(registry.latest_certificate(resident, kind))?
+            .ok_or_else(|| CliError::usage("no certificate recorded"))?;
+        let generation = authority
+            .generations(kind)?
+            .into_iter()
+            .find(|g| i64::from(g.number) == record.generation)
+            .ok_or_else(|| CliError::usage("unknown CA generation"))?;
+        let crl = block_on(authority.crl(&generation, registry.store(), now))?;
+        let parsed = verify_crl(&crl, &generation.certificate)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        Ok(parsed.entries.iter().any(|e| {
+            e.serial
+                .as_bytes()
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect::<String>()
+                == serial
+        }))
+    };
+    println!(
+        "  signed CRL of the signature CA lists {}: {}",
+        old_sign.serial_hex(),
+        revoked_in(CertificateKind::Signature, &old_sign.serial_hex())?
+    );
+    let auth = block_on(registry.latest_certificate(resident, CertificateKind::Authentication))?
+        .ok_or_else(|| CliError::usage("no authentication certificate"))?;
+    println!(
+        "  authentication certificate {} stays good (listed in its CRL: {})",
+        auth.serial,
+        revoked_in(CertificateKind::Authentication, &auth.serial)?
+    );
+    println!("  (run `akashi serve` to ask the same over OCSP, e.g. with `openssl ocsp -url`)");
+
+    step(
+        8,
+        "A new signature certificate with the new address goes onto the same card",
+    );
+    let (person, _) = block_on(registry.resident(resident))?;
+    let card = VirtualCard::open(SealedFileStore::open(
+        card_path.to_path_buf(),
+        keyring::sealing_key(key_file)?,
+    )?)?;
+    let renewal = card.renew_signature_key()?;
+    let issued = authority.issue(
+        CertificateKind::Signature,
+        &person,
+        &renewal.public_key()?,
+        now,
+        &OsRandom,
+    )?;
+    block_on(registry.record_issued(
+        resident,
+        &auth.card_id.clone().unwrap_or_default(),
+        &[(&issued, Some(&old_sign.serial_hex()))],
+        now,
+    ))?;
+    let card = renewal.finish(
+        issued.certificate.der().to_vec(),
+        issued.ca_certificate.der().to_vec(),
+        Some(card_face(&person)),
+    )?;
+    let mut host = JpkiCard::new(VirtualTransport(card));
+    let der = host.read_certificate(CertificateSlot::Signature, Some(crate::demo::SIGN_PIN))?;
+    let new_sign = JpkiCertificate::from_der(&der)?;
+    let anchors = TrustAnchors::new(
+        authority
+            .generations(CertificateKind::Signature)?
+            .into_iter()
+            .map(|g| g.certificate)
+            .collect(),
+    );
+    let valid = validate(&new_sign, &anchors, now, Some(CertificateKind::Signature))
+        .map_err(|e| CliError::invalid(format!("new certificate: {e}")))?;
+    let successors = block_on(async {
+        let mut tx = registry.store().begin().await?;
+        tx.successors("signature", &old_sign.serial_hex()).await
+    })?;
+    println!(
+        "  new signature certificate {} is VALID; serial history {} -> {}",
+        new_sign.serial_hex(),
+        old_sign.serial_hex(),
+        successors.join(" -> ")
+    );
+    if let Some(a) = valid.attributes {
+        println!("  its address: {}", a.address);
+    }
+    println!(
+        "  the card face now reads: {}",
+        host.read_card_face(crate::demo::AUTH_PIN)?.address
+    );
+    std::fs::write(data.join("hanako-signature-new.pem"), new_sign.to_pem())
+        .map_err(|e| CliError::usage(format!("cannot write: {e}")))?;
+    Ok(())
+}
