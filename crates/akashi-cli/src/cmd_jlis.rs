@@ -91,6 +91,21 @@ pub enum JlisCommand {
         #[arg(long)]
         card: PathBuf,
     },
+    /// Registered verifiers (署名検証者).
+    #[command(subcommand)]
+    Verifier(crate::cmd_registry::VerifierCommand),
+    /// A resident grants or withdraws consent to basic-four provision to one verifier.
+    Consent {
+        #[arg(value_enum)]
+        action: crate::cmd_registry::ConsentAction,
+        #[command(flatten)]
+        db: crate::cmd_registry::Db,
+        #[arg(long)]
+        resident: String,
+        /// The verifier's registered name.
+        #[arg(long)]
+        verifier: String,
+    },
     /// Write the DER CRL of one CA generation (default: the newest).
     Crl {
         #[command(flatten)]
@@ -234,6 +249,13 @@ pub fn run(command: JlisCommand, key_file: Option<&Path>, out: &Output) -> Resul
             );
         }
         JlisCommand::Resident(c) => crate::cmd_registry::resident(c, out)?,
+        JlisCommand::Verifier(c) => crate::cmd_registry::verifier(c, out)?,
+        JlisCommand::Consent {
+            action,
+            db,
+            resident,
+            verifier,
+        } => crate::cmd_registry::consent(action, &db, &resident, &verifier, out)?,
         JlisCommand::Event {
             kind,
             db,

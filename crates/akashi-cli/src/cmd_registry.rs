@@ -321,3 +321,58 @@ pub fn serve(
         .map_err(|e| CliError::usage(format!("server: {e}")))
     })
 }
+
+#[derive(Debug, Subcommand)]
+pub enum VerifierCommand {
+    /// Register a verifier (署名検証者); prints its API credential once.
+    Register {
+        name: String,
+        #[command(flatten)]
+        db: Db,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ConsentAction {
+    Grant,
+    Withdraw,
+}
+
+pub fn verifier(command: VerifierCommand, out: &Output) -> Result<(), CliError> {
+    match command {
+        VerifierCommand::Register { name, db } => {
+            let registry = open_registry(&db.data, db.database.as_deref())?;
+            let (v, credential) =
+                block_on(registry.register_verifier(&name, OffsetDateTime::now_utc(), &OsRandom))?;
+            out.result(&json!({ "verifier": v.id, "name": v.name, "credential": credential }), || {
+                format!(
+                    "verifier {name} registered as {}\ncredential (shown once; send as `Authorization: Bearer …`):\n{credential}\n",
+                    v.id
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+pub fn consent(
+    action: ConsentAction,
+    db: &Db,
+    resident: &str,
+    verifier: &str,
+    out: &Output,
+) -> Result<(), CliError> {
+    let registry = open_registry(&db.data, db.database.as_deref())?;
+    let granted = action == ConsentAction::Grant;
+    block_on(registry.set_consent(resident, verifier, granted, OffsetDateTime::now_utc()))?;
+    out.result(
+        &json!({ "resident": resident, "verifier": verifier, "granted": granted }),
+        || {
+            format!(
+                "resident {resident} {} consent to basic-four provision to {verifier}\n",
+                if granted { "granted" } else { "withdrew" }
+            )
+        },
+    );
+    Ok(())
+}

@@ -46,10 +46,11 @@ fn text(out: &Output) -> String {
 struct Server {
     child: Child,
     addr: String,
+    credential: String,
 }
 
 impl Server {
-    fn start(env: &Env) -> Self {
+    fn start(env: &Env, credential: &str) -> Self {
         let mut child = env
             .command()
             .args([
@@ -74,7 +75,11 @@ impl Server {
             .strip_prefix("listening on http://")
             .unwrap_or_else(|| panic!("{line:?}"))
             .to_owned();
-        Self { child, addr }
+        Self {
+            child,
+            addr,
+            credential: credential.to_owned(),
+        }
     }
 
     fn stop(mut self) -> std::process::ExitStatus {
@@ -93,10 +98,21 @@ impl Server {
         content_type: &str,
         body: &[u8],
     ) -> (String, Vec<u8>) {
+        self.request_as(&self.credential, method, path, content_type, body)
+    }
+
+    fn request_as(
+        &self,
+        credential: &str,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> (String, Vec<u8>) {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         write!(
             s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {credential}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
             self.addr,
             body.len()
         )
@@ -122,7 +138,12 @@ fn openssl(args: &[&str]) -> String {
 }
 
 fn ocsp(server: &Server, issuer: &str, cert: &str) -> String {
+    ocsp_as(server, &server.credential, issuer, cert)
+}
+
+fn ocsp_as(server: &Server, credential: &str, issuer: &str, cert: &str) -> String {
     let url = format!("http://{}/ocsp", server.addr);
+    let auth = format!("Authorization=Bearer {credential}");
     openssl(&[
         "ocsp",
         "-issuer",
@@ -134,7 +155,21 @@ fn ocsp(server: &Server, issuer: &str, cert: &str) -> String {
         "-CAfile",
         issuer,
         "-resp_text",
+        "-header",
+        &auth,
     ])
+}
+
+fn status_query(server: &Server, credential: &str, serial: &str) -> (String, serde_json::Value) {
+    let body = format!("{{\"kind\":\"signature\",\"serial\":\"{serial}\"}}");
+    let (status, body) = server.request_as(
+        credential,
+        "POST",
+        "/verifier/status",
+        "application/json",
+        body.as_bytes(),
+    );
+    (status, serde_json::from_slice(&body).unwrap())
 }
 
 fn crl(server: &Server, env: &Env, name: &str) -> PathBuf {
@@ -200,7 +235,26 @@ fn ocsp_and_crl_follow_a_move_and_the_reissue() {
         env.p("before/authentication.pem"),
     );
 
-    let server = Server::start(&env);
+    let registered = env.ok(&[
+        "jlis", "verifier", "register", "Bank", "--data", &data, "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&registered).unwrap();
+    let credential = v["credential"].as_str().unwrap().to_owned();
+    let registered = env.ok(&[
+        "jlis", "verifier", "register", "Telco", "--data", &data, "--json",
+    ]);
+    let telco: serde_json::Value = serde_json::from_str(&registered).unwrap();
+    let telco = telco["credential"].as_str().unwrap().to_owned();
+    let server = Server::start(&env, &credential);
+
+    // Unregistered callers learn nothing.
+    let t = ocsp_as(&server, "akv1.00", &sign_ca, &sign);
+    assert!(t.contains("unauthorized") && !t.contains(": good"), "{t}");
+    let (status, _) =
+        server.request_as("nope", "GET", "/crl/signature-gen1.crl", "text/plain", b"");
+    assert!(status.contains("401"), "{status}");
+    let (status, body) = status_query(&server, "nope", "01");
+    assert!(status.contains("401") && body["status"] == 401, "{status}");
     let t = ocsp(&server, &sign_ca, &sign);
     assert!(
         t.contains("Response verify OK") && t.contains(&format!("{sign}: good")),
@@ -330,7 +384,101 @@ fn ocsp_and_crl_follow_a_move_and_the_reissue() {
     let t = ocsp(&server, &other.p("roots/auth-ca-gen1.pem"), &auth);
     assert!(t.contains("unauthorized"), "{t}");
 
+    // Basic-four provision: without consent only the status; with consent the current serial
+    // and the latest four attributes, for the consented verifier only.
+    let old = akashi_jpki::JpkiCertificate::from_pem(&std::fs::read(&sign).unwrap())
+        .unwrap()
+        .serial_hex();
+    let new = akashi_jpki::JpkiCertificate::from_pem(&std::fs::read(&new_sign).unwrap())
+        .unwrap()
+        .serial_hex();
+    let (status, answer) = status_query(&server, &credential, &old);
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(answer["status"], "revoked");
+    assert_eq!(answer["reason"], 3);
+    assert!(
+        answer["attributes"].is_null() && answer["current_serial"].is_null(),
+        "{answer}"
+    );
+    env.ok(&[
+        "jlis",
+        "consent",
+        "grant",
+        "--data",
+        &data,
+        "--resident",
+        "R1",
+        "--verifier",
+        "Bank",
+    ]);
+    let (_, answer) = status_query(&server, &credential, &old);
+    assert_eq!(answer["current_serial"], new.as_str());
+    assert_eq!(
+        answer["attributes"]["address"],
+        "神奈川県横浜市中区日本大通1"
+    );
+    let (_, other) = status_query(&server, &telco, &old);
+    assert!(
+        other["attributes"].is_null(),
+        "consent is per verifier: {other}"
+    );
+    env.ok(&[
+        "jlis",
+        "consent",
+        "withdraw",
+        "--data",
+        &data,
+        "--resident",
+        "R1",
+        "--verifier",
+        "Bank",
+    ]);
+    let (_, answer) = status_query(&server, &credential, &old);
+    assert!(answer["attributes"].is_null(), "{answer}");
+    let (status, _) = server.request(
+        "POST",
+        "/verifier/status",
+        "application/json",
+        b"{\"kind\":\"x\"}",
+    );
+    assert!(status.contains("400"), "{status}");
+
+    // The audit log names who asked about which serial, and never the attributes.
+    let audit = audit_log(&data, &v["verifier"]);
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "ocsp" && a.serial == old && a.outcome == "revoked"),
+        "{audit:?}"
+    );
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "status" && a.outcome.contains("attributes provided")),
+        "{audit:?}"
+    );
+    assert!(audit.iter().any(|a| a.action == "crl"), "{audit:?}");
+    let all = format!("{audit:?}");
+    assert!(
+        !all.contains("横浜") && !all.contains("花子") && !all.contains("1990"),
+        "{all}"
+    );
+
     let status = server.stop();
     assert!(status.success(), "graceful shutdown on SIGTERM: {status:?}");
     assert!(Path::new(&crl_path).exists());
+}
+
+fn audit_log(data: &str, verifier: &serde_json::Value) -> Vec<akashi_store::AuditRecord> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = akashi_store::Store::open_in_dir(Path::new(data))
+            .await
+            .unwrap();
+        let mut tx = store.begin().await.unwrap();
+        tx.audit_log(verifier.as_str().unwrap()).await.unwrap()
+    })
 }

@@ -22,6 +22,10 @@ pub enum JlisError {
     ResidentNotActive { id: String, status: &'static str },
     #[error("resident {0} was changed by a concurrent event; nothing was applied, retry")]
     ConcurrentEvent(String),
+    #[error("the caller is not a registered verifier")]
+    UnregisteredVerifier,
+    #[error("no registered verifier named {0:?}")]
+    UnknownVerifier(String),
     #[error("event does not apply: {0}")]
     EventNotApplicable(&'static str),
     #[error("address {0:?} must start with a prefecture and name a municipality")]

@@ -10,6 +10,7 @@ mod error;
 mod issue;
 pub mod registry;
 pub mod revocation;
+pub mod verifiers;
 
 pub use authority::{Authority, Generation};
 pub use card::{card_face, issue_card, CardIssueRequest, IssuedCard};
@@ -17,3 +18,4 @@ pub use error::JlisError;
 pub use issue::{Issued, IssuedCertificates};
 pub use registry::{CertificateChange, LifeEvent, Registry};
 pub use revocation::{OcspResponder, Responder};
+pub use verifiers::{StatusAnswer, Verifier};

@@ -14,7 +14,9 @@ use akashi_revocation::{
     parse_request, CertStatus, CrlParams, OcspResponseStatus, ResponderParams, RevocationReason,
     RevokedEntry, SingleResponseParams,
 };
-use akashi_store::{CertificateStatus, Store};
+use akashi_store::{AuditRecord, CertificateStatus, Store};
+
+use crate::Verifier;
 
 use crate::authority::Generation;
 use crate::{Authority, JlisError};
@@ -198,17 +200,34 @@ impl OcspResponder {
         Self { responders, store }
     }
 
+    /// The answer to a caller that is not a registered verifier.
+    pub fn unauthorized() -> Vec<u8> {
+        error_response(OcspResponseStatus::Unauthorized).expect("error statuses encode")
+    }
+
     /// The DER OCSPResponse to a request in GET form (RFC 6960 Appendix A).
-    pub async fn respond_to_get(&self, path: &str, now: OffsetDateTime) -> Vec<u8> {
+    pub async fn respond_to_get(
+        &self,
+        verifier: &Verifier,
+        path: &str,
+        now: OffsetDateTime,
+    ) -> Vec<u8> {
         match akashi_revocation::ocsp_request::get_path_der(path) {
-            Ok(der) => self.respond(&der, now).await,
+            Ok(der) => self.respond(verifier, &der, now).await,
             Err(e) => error_response(e.ocsp_status()).expect("error statuses encode"),
         }
     }
 
     /// The DER OCSPResponse to `request` at `now`.
-    pub async fn respond(&self, request: &[u8], now: OffsetDateTime) -> Vec<u8> {
-        match self.try_respond(request, now).await {
+    /// Every CertID asked about is written to the audit log with the answer; if the log
+    /// cannot be written the answer is tryLater.
+    pub async fn respond(
+        &self,
+        verifier: &Verifier,
+        request: &[u8],
+        now: OffsetDateTime,
+    ) -> Vec<u8> {
+        match self.try_respond(verifier, request, now).await {
             Ok(der) => der,
             Err(status) => error_response(status).expect("error statuses encode"),
         }
@@ -216,6 +235,7 @@ impl OcspResponder {
 
     async fn try_respond(
         &self,
+        verifier: &Verifier,
         request: &[u8],
         now: OffsetDateTime,
     ) -> Result<Vec<u8>, OcspResponseStatus> {
@@ -266,9 +286,32 @@ impl OcspResponder {
             } else {
                 CertStatus::Unknown
             };
+            let serial: String = id
+                .serial
+                .as_bytes()
+                .iter()
+                .map(|b| format!("{b:02X}"))
+                .collect();
+            let outcome = match &status {
+                CertStatus::Good => "good",
+                CertStatus::Revoked { .. } => "revoked",
+                CertStatus::Unknown => "unknown",
+            };
+            let audit = AuditRecord {
+                verifier_id: verifier.id.clone(),
+                action: "ocsp".into(),
+                serial,
+                outcome: outcome.into(),
+                at: now.unix_timestamp(),
+            };
+            tx.audit(&audit)
+                .await
+                .map_err(|_| OcspResponseStatus::TryLater)?;
             statuses.push(status);
         }
-        drop(tx);
+        tx.commit()
+            .await
+            .map_err(|_| OcspResponseStatus::TryLater)?;
         let singles: Vec<SingleResponseParams<'_>> = parsed
             .requests
             .iter()

@@ -5,10 +5,16 @@
 //! | POST | `/ocsp` | OCSP (RFC 6960), `application/ocsp-request` → `application/ocsp-response` |
 //! | GET | `/ocsp/{base64 request}` | the same, GET form (RFC 6960 Appendix A) |
 //! | GET | `/crl/{signature,authentication}-gen{N}.crl` | the generation's DER CRL (`application/pkix-crl`) |
+//! | POST | `/verifier/status` | a registered verifier asks about a serial it holds (JSON) |
 //! | GET | `/healthz` | liveness |
 //!
-//! Handlers are thin: the answers come from `akashi_jlis`. Every request is logged (method,
-//! path, status, time) — never a certificate's contents or a person's attributes.
+//! Only registered verifiers (署名検証者) get revocation data: every route but `/healthz` needs
+//! `Authorization: Bearer <credential>` (`akashi jlis verifier register`). Without it OCSP
+//! answers `unauthorized` and the other routes a 401 problem document. Every query is
+//! audit-logged by the registry.
+//!
+//! Handlers are thin: the answers come from `akashi_jlis`. Requests are logged (route, size,
+//! time) — never a certificate's contents or a person's attributes.
 #![forbid(unsafe_code)]
 
 use std::collections::HashMap;
@@ -27,7 +33,7 @@ use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
 use akashi_crypto::{OsRandom, SealingKey};
-use akashi_jlis::{Authority, JlisError, OcspResponder};
+use akashi_jlis::{Authority, JlisError, OcspResponder, Registry, Verifier};
 use akashi_jpki::CertificateKind;
 use akashi_store::Store;
 
@@ -42,6 +48,7 @@ pub struct ServerConfig {
 
 struct AppState {
     ocsp: OcspResponder,
+    registry: Registry,
     config: ServerConfig,
     crls: Mutex<HashMap<String, (Instant, Vec<u8>)>>,
 }
@@ -62,6 +69,7 @@ pub fn router(config: ServerConfig) -> Result<Router, JlisError> {
     drop(authority);
     let state = Arc::new(AppState {
         ocsp: OcspResponder::new(responders, config.store.clone()),
+        registry: Registry::new(config.store.clone()),
         config,
         crls: Mutex::new(HashMap::new()),
     });
@@ -69,8 +77,22 @@ pub fn router(config: ServerConfig) -> Result<Router, JlisError> {
         .route("/ocsp", post(ocsp_post))
         .route("/ocsp/{*request}", get(ocsp_get))
         .route("/crl/{file}", get(crl))
+        .route("/verifier/status", post(verifier_status))
         .route("/healthz", get(|| async { "ok" }))
         .with_state(state))
+}
+
+/// The registered verifier presenting `Authorization: Bearer …`, if any.
+async fn verifier(state: &AppState, headers: &HeaderMap) -> Option<Verifier> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let credential = value.strip_prefix("Bearer ")?.trim();
+    match state.registry.authenticate_verifier(credential).await {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::info!(error = %e, "refused a caller");
+            None
+        }
+    }
 }
 
 fn ocsp_response(der: Vec<u8>) -> Response {
@@ -82,39 +104,68 @@ async fn ocsp_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.starts_with("application/ocsp-request") {
-        tracing::info!(content_type, "OCSP POST without application/ocsp-request");
-    }
+    let Some(verifier) = verifier(&state, &headers).await else {
+        return ocsp_response(OcspResponder::unauthorized());
+    };
     let started = Instant::now();
-    let der = state.ocsp.respond(&body, OffsetDateTime::now_utc()).await;
-    tracing::info!(
-        bytes = body.len(),
-        micros = started.elapsed().as_micros() as u64,
-        "OCSP POST"
-    );
-    ocsp_response(der)
-}
-
-async fn ocsp_get(State(state): State<Arc<AppState>>, Path(request): Path<String>) -> Response {
     let der = state
         .ocsp
-        .respond_to_get(&request, OffsetDateTime::now_utc())
+        .respond(&verifier, &body, OffsetDateTime::now_utc())
         .await;
-    tracing::info!("OCSP GET");
+    tracing::info!(verifier = %verifier.id, bytes = body.len(), micros = started.elapsed().as_micros() as u64, "OCSP POST");
     ocsp_response(der)
 }
 
-async fn crl(State(state): State<Arc<AppState>>, Path(file): Path<String>) -> Response {
+async fn ocsp_get(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(request): Path<String>,
+) -> Response {
+    let Some(verifier) = verifier(&state, &headers).await else {
+        return ocsp_response(OcspResponder::unauthorized());
+    };
+    let der = state
+        .ocsp
+        .respond_to_get(&verifier, &request, OffsetDateTime::now_utc())
+        .await;
+    tracing::info!(verifier = %verifier.id, "OCSP GET");
+    ocsp_response(der)
+}
+
+async fn crl(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    let Some(verifier) = verifier(&state, &headers).await else {
+        return problem(
+            StatusCode::UNAUTHORIZED,
+            "revocation data is for registered verifiers",
+        );
+    };
     let Some((kind, number)) = parse_crl_name(&file) else {
         return problem(
             StatusCode::NOT_FOUND,
             "no such CRL: use /crl/{signature|authentication}-gen{N}.crl",
         );
     };
+    if let Err(e) = state
+        .registry
+        .audit(
+            &verifier,
+            "crl",
+            &file,
+            "downloaded",
+            OffsetDateTime::now_utc(),
+        )
+        .await
+    {
+        tracing::error!(error = %e, "audit log not written");
+        return problem(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the audit log is unavailable; retry",
+        );
+    }
     let mut cache = state.crls.lock().await;
     if let Some((made, der)) = cache.get(&file) {
         if made.elapsed() < state.config.crl_max_age {
@@ -173,9 +224,70 @@ async fn make_crl(
     ))
 }
 
+async fn verifier_status(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(verifier) = verifier(&state, &headers).await else {
+        return problem(
+            StatusCode::UNAUTHORIZED,
+            "this API is for registered verifiers",
+        );
+    };
+    let Ok(request) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return problem(StatusCode::BAD_REQUEST, "the body must be JSON: {\"kind\": \"signature\"|\"authentication\", \"serial\": \"HEX\"}");
+    };
+    let kind = match request["kind"].as_str() {
+        Some("signature") => CertificateKind::Signature,
+        Some("authentication") => CertificateKind::Authentication,
+        _ => {
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "kind must be \"signature\" or \"authentication\"",
+            )
+        }
+    };
+    let Some(serial) = request["serial"]
+        .as_str()
+        .filter(|s| !s.is_empty() && s.len() <= 40 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+    else {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "serial must be the certificate serial in hex",
+        );
+    };
+    match state
+        .registry
+        .query_status(&verifier, kind, serial, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(answer) => {
+            tracing::info!(verifier = %verifier.id, "status query");
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                serde_json::to_string(&answer).expect("answers serialise"),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "status query failed");
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the registry is unavailable; retry",
+            )
+        }
+    }
+}
+
 /// An RFC 9457 problem document.
 fn problem(status: StatusCode, detail: &str) -> Response {
-    let body = serde_json::json!({ "type": "about:blank", "title": status.canonical_reason(), "status": status.as_u16(), "detail": detail });
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": status.canonical_reason(),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
     (
         status,
         [(header::CONTENT_TYPE, "application/problem+json")],

@@ -1,0 +1,184 @@
+//! Registered verifiers (署名検証者): only they may ask J-LIS about certificates. Each query is
+//! audit-logged (who, which serial, when, what kind of answer) without the basic four
+//! attributes. A resident's consent per verifier decides whether that verifier also learns the
+//! current serial and the latest four attributes; without it the verifier learns only the
+//! status of the serial it holds.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use akashi_crypto::{constant_time_eq, sha256, SecureRandom};
+use akashi_jpki::{BasicFourAttributes, CertificateKind};
+use akashi_store::{AuditRecord, CertificateStatus, VerifierRecord};
+
+use crate::registry::from_record;
+use crate::{JlisError, Registry};
+
+/// A verifier as the service knows it after checking its credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verifier {
+    pub id: String,
+    pub name: String,
+}
+
+/// What a verifier learns about a serial it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusAnswer {
+    pub serial: String,
+    /// `good`, `revoked`, `held` or `unknown`.
+    pub status: &'static str,
+    pub reason: Option<i64>,
+    pub revoked_at: Option<i64>,
+    /// Present only with the resident's consent to this verifier.
+    pub current_serial: Option<String>,
+    /// The latest basic four attributes; present only with consent.
+    pub attributes: Option<BasicFourAttributes>,
+}
+
+fn kind_str(kind: CertificateKind) -> &'static str {
+    match kind {
+        CertificateKind::Signature => "signature",
+        CertificateKind::Authentication => "authentication",
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Registry {
+    /// Registers a verifier; returns it and its API credential, shown once (only a hash is kept).
+    pub async fn register_verifier(
+        &self,
+        name: &str,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<(Verifier, String), JlisError> {
+        let mut secret = [0u8; 32];
+        rng.fill(&mut secret)?;
+        let credential = format!("akv1.{}", hex(&secret));
+        let mut id = [0u8; 8];
+        rng.fill(&mut id)?;
+        let verifier = Verifier {
+            id: format!("V{}", hex(&id)),
+            name: name.to_owned(),
+        };
+        let mut tx = self.store().begin().await?;
+        tx.insert_verifier(&VerifierRecord {
+            id: verifier.id.clone(),
+            name: name.to_owned(),
+            credential_hash: sha256(credential.as_bytes()).to_vec(),
+            registered_at: now.unix_timestamp(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok((verifier, credential))
+    }
+
+    /// The verifier holding `credential`, or `UnregisteredVerifier`.
+    pub async fn authenticate_verifier(&self, credential: &str) -> Result<Verifier, JlisError> {
+        let hash = sha256(credential.as_bytes());
+        let mut tx = self.store().begin().await?;
+        match tx.verifier_by_credential(&hash).await? {
+            Some(v) if constant_time_eq(&v.credential_hash, &hash) => Ok(Verifier {
+                id: v.id,
+                name: v.name,
+            }),
+            _ => Err(JlisError::UnregisteredVerifier),
+        }
+    }
+
+    /// The resident grants (or withdraws) consent to basic-four provision to a verifier.
+    pub async fn set_consent(
+        &self,
+        resident_id: &str,
+        verifier_name: &str,
+        granted: bool,
+        now: OffsetDateTime,
+    ) -> Result<(), JlisError> {
+        let mut tx = self.store().begin().await?;
+        tx.resident(resident_id)
+            .await?
+            .ok_or_else(|| JlisError::UnknownResident(resident_id.to_owned()))?;
+        let verifier = tx
+            .verifier_id_by_name(verifier_name)
+            .await?
+            .ok_or_else(|| JlisError::UnknownVerifier(verifier_name.to_owned()))?;
+        tx.set_consent(resident_id, &verifier, granted, now.unix_timestamp())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records one query in the audit log.
+    pub async fn audit(
+        &self,
+        verifier: &Verifier,
+        action: &str,
+        serial: &str,
+        outcome: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), JlisError> {
+        let mut tx = self.store().begin().await?;
+        tx.audit(&AuditRecord {
+            verifier_id: verifier.id.clone(),
+            action: action.to_owned(),
+            serial: serial.to_owned(),
+            outcome: outcome.to_owned(),
+            at: now.unix_timestamp(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A verifier asks about a serial it holds. Audit-logged in the same transaction.
+    pub async fn query_status(
+        &self,
+        verifier: &Verifier,
+        kind: CertificateKind,
+        serial: &str,
+        now: OffsetDateTime,
+    ) -> Result<StatusAnswer, JlisError> {
+        let serial = serial.to_ascii_uppercase();
+        let mut tx = self.store().begin().await?;
+        let record = tx.certificate(kind_str(kind), &serial).await?;
+        let mut answer = StatusAnswer {
+            serial: serial.clone(),
+            status: "unknown",
+            reason: None,
+            revoked_at: None,
+            current_serial: None,
+            attributes: None,
+        };
+        if let Some(c) = &record {
+            answer.status = c.status.as_str();
+            answer.reason = c.reason;
+            answer.revoked_at = c.revoked_at;
+            if tx.consent(&c.resident_id, &verifier.id).await? {
+                let successors = tx.successors(kind_str(kind), &serial).await?;
+                answer.current_serial =
+                    Some(successors.last().cloned().unwrap_or_else(|| serial.clone()));
+                let resident = tx.resident(&c.resident_id).await?.ok_or_else(|| {
+                    JlisError::CorruptState("certificate without resident".into())
+                })?;
+                answer.attributes = Some(from_record(&resident)?);
+            }
+        }
+        let outcome = match (&answer.attributes, record.as_ref().map(|c| c.status)) {
+            (Some(_), _) => format!("{} + attributes provided", answer.status),
+            (None, Some(CertificateStatus::Good)) => "good".to_owned(),
+            (None, _) => answer.status.to_owned(),
+        };
+        tx.audit(&AuditRecord {
+            verifier_id: verifier.id.clone(),
+            action: "status".into(),
+            serial,
+            outcome,
+            at: now.unix_timestamp(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(answer)
+    }
+}
