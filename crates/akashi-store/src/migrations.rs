@@ -2,7 +2,7 @@
 //! with `{BLOB}` / `{SERIAL}` placeholders for the two dialect differences and applied in its
 //! own transaction, recorded in `schema_migrations`.
 
-use sqlx::{AnyPool, Row};
+use sqlx::{AnyConnection, AnyPool, Row};
 
 use crate::{Backend, StoreError};
 
@@ -93,13 +93,51 @@ fn dialect(sql: &str, backend: Backend) -> String {
 
 /// Brings the schema to [`LATEST`]; refuses a database newer than this build.
 pub async fn run(pool: &AnyPool, backend: Backend) -> Result<i64, StoreError> {
+    let mut conn = pool.acquire().await?;
+    // Two processes starting on a fresh PostgreSQL database would race on CREATE TABLE (even
+    // IF NOT EXISTS): migrate under a session advisory lock. SQLite's file lock does the same.
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_lock(7252021)")
+            .execute(&mut *conn)
+            .await?;
+    }
+    let outcome = migrate(&mut conn, backend).await;
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_unlock(7252021)")
+            .execute(&mut *conn)
+            .await?;
+    }
+    outcome
+}
+
+/// All pending migrations in one transaction. SQLite's `BEGIN IMMEDIATE` takes the write lock
+/// before the version is read, so a second process waits and then finds nothing to do.
+async fn migrate(conn: &mut AnyConnection, backend: Backend) -> Result<i64, StoreError> {
+    let begin = match backend {
+        Backend::Sqlite => "BEGIN IMMEDIATE",
+        Backend::Postgres => "BEGIN",
+    };
+    sqlx::query(begin).execute(&mut *conn).await?;
+    match pending(conn, backend).await {
+        Ok(version) => {
+            sqlx::query("COMMIT").execute(&mut *conn).await?;
+            Ok(version)
+        }
+        Err(e) => {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            Err(e)
+        }
+    }
+}
+
+async fn pending(conn: &mut AnyConnection, backend: Backend) -> Result<i64, StoreError> {
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL)",
     )
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
-        .fetch_one(pool)
+        .fetch_one(&mut *conn)
         .await?
         .try_get("v")?;
     if current > LATEST {
@@ -109,20 +147,18 @@ pub async fn run(pool: &AnyPool, backend: Backend) -> Result<i64, StoreError> {
         });
     }
     for (version, description, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
-        let mut tx = pool.begin().await?;
         for statement in dialect(sql, backend)
             .split(';')
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            sqlx::query(statement).execute(&mut *tx).await?;
+            sqlx::query(statement).execute(&mut *conn).await?;
         }
         sqlx::query("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)")
             .bind(*version)
             .bind(*description)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        tx.commit().await?;
     }
     Ok(LATEST)
 }

@@ -295,3 +295,44 @@ async fn unsupported_urls_are_named() {
         "{err}"
     );
 }
+
+/// Several processes starting at once on a fresh database all migrate it without error.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_first_opens_migrate_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("a.db").display());
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn({
+                let u = url.clone();
+                async move { Store::open(&u).await.map(|_| ()) }
+            })
+        })
+        .collect();
+    for o in opens {
+        o.await.unwrap().unwrap();
+    }
+    let Some(pg) = fresh_postgres().await else {
+        return;
+    };
+    drop(pg);
+    let base = std::env::var("AKASHI_TEST_POSTGRES_URL").unwrap();
+    let admin = Store::open(&base).await.unwrap();
+    let name = format!("akashi_race_{}", std::process::id());
+    admin
+        .raw_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = base.replacen("/postgres?", &format!("/{name}?"), 1);
+    let opens: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn({
+                let u = url.clone();
+                async move { Store::open(&u).await.map(|_| ()) }
+            })
+        })
+        .collect();
+    for o in opens {
+        o.await.unwrap().unwrap();
+    }
+}
