@@ -142,6 +142,34 @@ pub fn run(
         "  the card face now reads: {}",
         host.read_card_face(crate::demo::AUTH_PIN)?.address
     );
+    // A bank that holds the old serial and that Hanako consented to learns the new address.
+    let bank = format!("Demo Bank {}", &resident[1..]);
+    let (verifier, _credential) = block_on(registry.register_verifier(&bank, now, &OsRandom))?;
+    let before = block_on(registry.query_status(
+        &verifier,
+        CertificateKind::Signature,
+        &old_sign.serial_hex(),
+        now,
+    ))?;
+    println!(
+        "  {bank} asks about {} without consent: {} (attributes: {})",
+        before.serial,
+        before.status,
+        before.attributes.is_some()
+    );
+    block_on(registry.set_consent(resident, &bank, true, now))?;
+    let after = block_on(registry.query_status(
+        &verifier,
+        CertificateKind::Signature,
+        &old_sign.serial_hex(),
+        now,
+    ))?;
+    if let (Some(serial), Some(a)) = (&after.current_serial, &after.attributes) {
+        println!(
+            "  with Hanako's consent it learns the current serial {serial} and address {}",
+            a.address
+        );
+    }
     std::fs::write(data.join("hanako-signature-new.pem"), new_sign.to_pem())
         .map_err(|e| CliError::usage(format!("cannot write: {e}")))?;
     Ok(())

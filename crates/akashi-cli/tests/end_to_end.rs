@@ -412,6 +412,8 @@ fn the_demo_runs_end_to_end() {
         "revoked (CRL reason 3)",
         "stays good (listed in its CRL: false)",
         "its address: 神奈川県横浜市中区日本大通1",
+        "without consent: revoked (attributes: false)",
+        "and address 神奈川県横浜市中区日本大通1",
     ] {
         assert!(t.contains(expected), "{expected} missing:\n{t}");
     }
