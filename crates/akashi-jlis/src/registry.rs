@@ -302,6 +302,8 @@ impl Registry {
                 reason: *reason,
             });
         }
+        // Fault injection for the crash test: die with the revocations written but not committed.
+        crash_point("event-before-commit");
         tx.record_event(&LifeEventRecord {
             resident_id: id.to_owned(),
             kind: event.name().into(),
@@ -326,6 +328,14 @@ impl Registry {
             .into_iter()
             .filter(|c| c.kind == kind_str(kind))
             .max_by_key(|c| c.issued_at))
+    }
+}
+
+/// Aborts the process when `AKASHI_CRASH_POINT` names this point: a test's way to kill the
+/// process at an exact step and check that the store holds the old or the new state.
+fn crash_point(name: &str) {
+    if std::env::var("AKASHI_CRASH_POINT").as_deref() == Ok(name) {
+        std::process::abort();
     }
 }
 
