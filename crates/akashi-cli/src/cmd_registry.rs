@@ -313,6 +313,7 @@ pub fn serve(
             store,
             sealing_key: keyring::sealing_key(key_file)?,
             crl_max_age: Duration::from_secs(crl_max_age),
+            ocsp_cache: Duration::from_secs(300),
         };
         akashi_server::serve(config, listen, |addr| {
             println!("listening on http://{addr}");

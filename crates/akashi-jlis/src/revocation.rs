@@ -193,11 +193,25 @@ fn responder(
 pub struct OcspResponder {
     responders: Vec<Responder>,
     store: Store,
+    /// Signed answers to nonce-less requests, keyed by the CertIDs asked and the statuses
+    /// found: reused only while every status is unchanged and the entry is younger than
+    /// `cache_ttl`, so a revocation is never hidden by the cache.
+    cache: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (OffsetDateTime, Vec<u8>)>>,
+    cache_ttl: Duration,
 }
 
+/// Entries kept at most (the cache is cleared when it grows past this).
+const CACHE_LIMIT: usize = 100_000;
+
 impl OcspResponder {
-    pub fn new(responders: Vec<Responder>, store: Store) -> Self {
-        Self { responders, store }
+    /// A responder whose pre-produced answers live `cache_ttl` (zero turns caching off).
+    pub fn new(responders: Vec<Responder>, store: Store, cache_ttl: Duration) -> Self {
+        Self {
+            responders,
+            store,
+            cache: Default::default(),
+            cache_ttl,
+        }
     }
 
     /// The answer to a caller that is not a registered verifier.
@@ -312,6 +326,25 @@ impl OcspResponder {
         tx.commit()
             .await
             .map_err(|_| OcspResponseStatus::TryLater)?;
+        let cache_key = (parsed.nonce.is_none() && self.cache_ttl > Duration::ZERO).then(|| {
+            let mut key = Vec::new();
+            for (id, status) in parsed.requests.iter().zip(&statuses) {
+                key.extend_from_slice(id.der());
+                key.extend_from_slice(format!("{status:?}").as_bytes());
+            }
+            key
+        });
+        if let Some(key) = &cache_key {
+            let cache = self
+                .cache
+                .lock()
+                .map_err(|_| OcspResponseStatus::InternalError)?;
+            if let Some((expires, der)) = cache.get(key) {
+                if *expires > now {
+                    return Ok(der.clone());
+                }
+            }
+        }
         let singles: Vec<SingleResponseParams<'_>> = parsed
             .requests
             .iter()
@@ -336,8 +369,19 @@ impl OcspResponder {
             .key
             .sign_pkcs1_sha256(unsigned.to_be_signed())
             .map_err(|_| OcspResponseStatus::InternalError)?;
-        unsigned
+        let der = unsigned
             .complete(&signature)
-            .map_err(|_| OcspResponseStatus::InternalError)
+            .map_err(|_| OcspResponseStatus::InternalError)?;
+        if let Some(key) = cache_key {
+            let mut cache = self
+                .cache
+                .lock()
+                .map_err(|_| OcspResponseStatus::InternalError)?;
+            if cache.len() >= CACHE_LIMIT {
+                cache.clear();
+            }
+            cache.insert(key, (now + self.cache_ttl.min(OCSP_VALIDITY), der.clone()));
+        }
+        Ok(der)
     }
 }

@@ -44,6 +44,9 @@ pub struct ServerConfig {
     pub sealing_key: SealingKey,
     /// CRLs older than this are regenerated when requested.
     pub crl_max_age: Duration,
+    /// How long a signed OCSP answer to a nonce-less request is reused while the statuses it
+    /// states are unchanged (zero: sign every answer).
+    pub ocsp_cache: Duration,
 }
 
 struct AppState {
@@ -68,7 +71,11 @@ pub fn router(config: ServerConfig) -> Result<Router, JlisError> {
     // Release the data directory: the CLI may use it while the server runs.
     drop(authority);
     let state = Arc::new(AppState {
-        ocsp: OcspResponder::new(responders, config.store.clone()),
+        ocsp: OcspResponder::new(
+            responders,
+            config.store.clone(),
+            time::Duration::try_from(config.ocsp_cache).unwrap_or(time::Duration::ZERO),
+        ),
         registry: Registry::new(config.store.clone()),
         config,
         crls: Mutex::new(HashMap::new()),
