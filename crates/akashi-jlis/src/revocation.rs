@@ -196,9 +196,12 @@ pub struct OcspResponder {
     /// Signed answers to nonce-less requests, keyed by the CertIDs asked and the statuses
     /// found: reused only while every status is unchanged and the entry is younger than
     /// `cache_ttl`, so a revocation is never hidden by the cache.
-    cache: std::sync::Mutex<std::collections::HashMap<Vec<u8>, (OffsetDateTime, Vec<u8>)>>,
+    cache: std::sync::Mutex<AnswerCache>,
     cache_ttl: Duration,
 }
+
+/// CertIDs + statuses → (expiry, signed answer).
+type AnswerCache = std::collections::HashMap<Vec<u8>, (OffsetDateTime, Vec<u8>)>;
 
 /// Entries kept at most (the cache is cleared when it grows past this).
 const CACHE_LIMIT: usize = 100_000;
