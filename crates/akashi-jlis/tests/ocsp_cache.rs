@@ -14,7 +14,7 @@ const NOW: OffsetDateTime = datetime!(2026-11-23 01:00 UTC);
 
 fn status(der: &[u8]) -> CertStatus {
     let parsed = parse_response(der).unwrap();
-    parsed.basic.unwrap().responses[0].status.clone()
+    parsed.basic.unwrap().responses[0].status
 }
 
 fn request(ids: &[&CertId], nonce: Option<&[u8]>) -> Vec<u8> {
