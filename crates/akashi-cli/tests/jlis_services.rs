@@ -464,6 +464,38 @@ fn ocsp_and_crl_follow_a_move_and_the_reissue() {
         "{all}"
     );
 
+    // The OpenAPI document lists every route, and every documented route answers.
+    let (status, doc) = server.request("GET", "/openapi.json", "text/plain", b"");
+    assert!(status.contains("200"), "{status}");
+    let doc: serde_json::Value = serde_json::from_slice(&doc).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    for expected in [
+        "/ocsp",
+        "/ocsp/{request}",
+        "/crl/{file}",
+        "/verifier/status",
+        "/healthz",
+    ] {
+        assert!(
+            paths.contains_key(expected),
+            "{expected} undocumented: {doc}"
+        );
+    }
+    for (path, item) in paths {
+        for method in item.as_object().unwrap().keys() {
+            let concrete = path
+                .replace("{request}", "MA%3D%3D")
+                .replace("{file}", "signature-gen1.crl");
+            let (status, _) =
+                server.request(&method.to_uppercase(), &concrete, "application/json", b"{}");
+            assert!(
+                !status.contains("404") && !status.contains("405"),
+                "{method} {path}: {status}"
+            );
+        }
+    }
+
     let status = server.stop();
     assert!(status.success(), "graceful shutdown on SIGTERM: {status:?}");
     assert!(Path::new(&crl_path).exists());

@@ -10,7 +10,9 @@ use time::{Duration, OffsetDateTime};
 
 use akashi_card::MemoryStore;
 use akashi_crypto::{OsRandom, RsaPrivateKey, SealingKey};
-use akashi_jlis::{issue_card, Authority, CardIssueRequest, LifeEvent, OcspResponder, Registry, Verifier};
+use akashi_jlis::{
+    issue_card, Authority, CardIssueRequest, LifeEvent, OcspResponder, Registry, Verifier,
+};
 use akashi_jpki::profile::{build_ca, CaParams};
 use akashi_jpki::{BasicFourAttributes, CertificateKind, JpkiCertificate, SerialNumber, Sex};
 use akashi_revocation::{build_crl, CertId, CertIdHash, CrlParams, RevocationReason, RevokedEntry};
@@ -42,8 +44,13 @@ fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
 fn request(id: &CertId, nonce: bool) -> Vec<u8> {
     let mut tbs = tlv(0x30, &tlv(0x30, id.der()));
     if nonce {
-        let oid = [0x06, 0x09, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02];
-        let ext = tlv(0x30, &[&oid[..], &tlv(0x04, &tlv(0x04, b"0123456789abcdef"))].concat());
+        let oid = [
+            0x06, 0x09, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02,
+        ];
+        let ext = tlv(
+            0x30,
+            &[&oid[..], &tlv(0x04, &tlv(0x04, b"0123456789abcdef"))].concat(),
+        );
         tbs.extend(tlv(0xA2, &tlv(0x30, &ext)));
     }
     tlv(0x30, &tlv(0x30, &tbs))
@@ -64,19 +71,51 @@ fn world(rt: &tokio::runtime::Runtime, store: Option<Store>) -> World {
             Some(s) => s,
             None => Store::open_in_dir(dir.path()).await.unwrap(),
         };
-        let mut authority = Authority::init(dir.path(), SealingKey::from_bytes([5; 32]), NOW, &OsRandom).unwrap();
+        let mut authority =
+            Authority::init(dir.path(), SealingKey::from_bytes([5; 32]), NOW, &OsRandom).unwrap();
         let registry = Registry::new(store.clone());
         registry.add_resident("R1", &person(), NOW).await.unwrap();
         let p = person();
-        let card_request = CardIssueRequest { person: &p, auth_pin: "1234", sign_pin: "ABC123" };
-        let issued = issue_card(&mut authority, &card_request, MemoryStore::default(), NOW, &OsRandom).unwrap();
+        let card_request = CardIssueRequest {
+            person: &p,
+            auth_pin: "1234",
+            sign_pin: "ABC123",
+        };
+        let issued = issue_card(
+            &mut authority,
+            &card_request,
+            MemoryStore::default(),
+            NOW,
+            &OsRandom,
+        )
+        .unwrap();
         let c = &issued.certificates;
-        registry.record_issued("R1", "card", &[(&c.signature, None), (&c.authentication, None)], NOW).await.unwrap();
-        let generation = authority.generations(CertificateKind::Signature).unwrap().remove(0);
+        registry
+            .record_issued(
+                "R1",
+                "card",
+                &[(&c.signature, None), (&c.authentication, None)],
+                NOW,
+            )
+            .await
+            .unwrap();
+        let generation = authority
+            .generations(CertificateKind::Signature)
+            .unwrap()
+            .remove(0);
         let responder = authority.responder(&generation, NOW, &OsRandom).unwrap();
-        let serial = c.signature.certificate.certificate().tbs_certificate.serial_number.clone();
+        let serial = c
+            .signature
+            .certificate
+            .certificate()
+            .tbs_certificate
+            .serial_number
+            .clone();
         let cert_id = CertId::new(CertIdHash::Sha1, &generation.certificate, serial).unwrap();
-        let (verifier, _) = registry.register_verifier("Bank", NOW, &OsRandom).await.unwrap();
+        let (verifier, _) = registry
+            .register_verifier("Bank", NOW, &OsRandom)
+            .await
+            .unwrap();
         World {
             _dir: dir,
             ocsp: OcspResponder::new(vec![responder], store, Duration::minutes(5)),
@@ -93,9 +132,13 @@ fn ocsp(c: &mut Criterion) {
     let mut g = c.benchmark_group("ocsp_sqlite");
     g.throughput(Throughput::Elements(1));
     let fresh = request(&w.cert_id, true);
-    g.bench_function("signed_afresh_with_nonce", |b| b.iter(|| rt.block_on(w.ocsp.respond(&w.verifier, &fresh, NOW))));
+    g.bench_function("signed_afresh_with_nonce", |b| {
+        b.iter(|| rt.block_on(w.ocsp.respond(&w.verifier, &fresh, NOW)))
+    });
     let plain = request(&w.cert_id, false);
-    g.bench_function("pre_produced_without_nonce", |b| b.iter(|| rt.block_on(w.ocsp.respond(&w.verifier, &plain, NOW))));
+    g.bench_function("pre_produced_without_nonce", |b| {
+        b.iter(|| rt.block_on(w.ocsp.respond(&w.verifier, &plain, NOW)))
+    });
     g.finish();
 }
 
@@ -118,11 +161,22 @@ fn crl(c: &mut Criterion) {
             .map(|i| RevokedEntry {
                 serial: SerialNumber::from(0x4000_0000u32 + i),
                 revoked_at: NOW - Duration::seconds(i64::from(i)),
-                reason: if i % 3 == 0 { RevocationReason::AffiliationChanged } else { RevocationReason::Superseded },
+                reason: if i % 3 == 0 {
+                    RevocationReason::AffiliationChanged
+                } else {
+                    RevocationReason::Superseded
+                },
             })
             .collect();
         let size = {
-            let u = build_crl(&CrlParams { issuer: &ca, this_update: NOW, next_update: NOW + Duration::days(1), crl_number: 1, entries: &entries }).unwrap();
+            let u = build_crl(&CrlParams {
+                issuer: &ca,
+                this_update: NOW,
+                next_update: NOW + Duration::days(1),
+                crl_number: 1,
+                entries: &entries,
+            })
+            .unwrap();
             let s = key.sign_pkcs1_sha256(u.to_be_signed()).unwrap();
             u.complete(&s).unwrap().len()
         };
@@ -130,7 +184,14 @@ fn crl(c: &mut Criterion) {
         g.throughput(Throughput::Elements(u64::from(n)));
         g.bench_function(format!("build_and_sign_{n}"), |b| {
             b.iter(|| {
-                let u = build_crl(&CrlParams { issuer: &ca, this_update: NOW, next_update: NOW + Duration::days(1), crl_number: 1, entries: &entries }).unwrap();
+                let u = build_crl(&CrlParams {
+                    issuer: &ca,
+                    this_update: NOW,
+                    next_update: NOW + Duration::days(1),
+                    crl_number: 1,
+                    entries: &entries,
+                })
+                .unwrap();
                 let s = key.sign_pkcs1_sha256(u.to_be_signed()).unwrap();
                 u.complete(&s).unwrap()
             })
@@ -146,8 +207,13 @@ fn events(c: &mut Criterion) {
         let store = rt.block_on(async {
             let admin = Store::open(&base).await.unwrap();
             let name = format!("akashi_bench_{}", std::process::id());
-            admin.raw_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
-            Store::open(&base.replacen("/postgres?", &format!("/{name}?"), 1)).await.unwrap()
+            admin
+                .raw_execute(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            Store::open(&base.replacen("/postgres?", &format!("/{name}?"), 1))
+                .await
+                .unwrap()
         });
         backends.push(("postgres", world(&rt, Some(store))));
     }
@@ -160,8 +226,14 @@ fn events(c: &mut Criterion) {
                 || (),
                 |()| {
                     rt.block_on(async {
-                        w.registry.apply("R1", &LifeEvent::Lose { compromised: false }, NOW).await.unwrap();
-                        w.registry.apply("R1", &LifeEvent::Found, NOW).await.unwrap();
+                        w.registry
+                            .apply("R1", &LifeEvent::Lose { compromised: false }, NOW)
+                            .await
+                            .unwrap();
+                        w.registry
+                            .apply("R1", &LifeEvent::Found, NOW)
+                            .await
+                            .unwrap();
                     })
                 },
                 BatchSize::SmallInput,

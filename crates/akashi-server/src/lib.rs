@@ -7,6 +7,7 @@
 //! | GET | `/crl/{signature,authentication}-gen{N}.crl` | the generation's DER CRL (`application/pkix-crl`) |
 //! | POST | `/verifier/status` | a registered verifier asks about a serial it holds (JSON) |
 //! | GET | `/healthz` | liveness |
+//! | GET | `/openapi.json` | OpenAPI 3.1 document, generated from the route table [`ROUTES`] |
 //!
 //! Only registered verifiers (署名検証者) get revocation data: every route but `/healthz` needs
 //! `Authorization: Bearer <credential>` (`akashi jlis verifier register`). Without it OCSP
@@ -16,6 +17,8 @@
 //! Handlers are thin: the answers come from `akashi_jlis`. Requests are logged (route, size,
 //! time) — never a certificate's contents or a person's attributes.
 #![forbid(unsafe_code)]
+
+pub mod openapi;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -80,14 +83,71 @@ pub fn router(config: ServerConfig) -> Result<Router, JlisError> {
         config,
         crls: Mutex::new(HashMap::new()),
     });
-    Ok(Router::new()
-        .route("/ocsp", post(ocsp_post))
-        .route("/ocsp/{*request}", get(ocsp_get))
-        .route("/crl/{file}", get(crl))
-        .route("/verifier/status", post(verifier_status))
-        .route("/healthz", get(|| async { "ok" }))
+    let document = openapi::document(ROUTES).to_string();
+    let router = ROUTES
+        .iter()
+        .fold(Router::new(), |router, route| (route.mount)(router));
+    Ok(router
+        .route(
+            "/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], document) }),
+        )
         .with_state(state))
 }
+
+type AppRouter = Router<Arc<AppState>>;
+
+/// Every route, mounted and documented from this one table: a route cannot exist undocumented.
+pub const ROUTES: &[openapi::ApiRoute<AppRouter>] = &[
+    openapi::ApiRoute {
+        method: "post",
+        path: "/ocsp",
+        summary: "OCSP request (RFC 6960), for registered verifiers",
+        request: Some("application/ocsp-request"),
+        responses: &[("200", "application/ocsp-response", "an OCSPResponse: successful, or malformedRequest / unauthorized / tryLater")],
+        mount: |r| r.route("/ocsp", post(ocsp_post)),
+    },
+    openapi::ApiRoute {
+        method: "get",
+        path: "/ocsp/{request}",
+        summary: "OCSP request in GET form (RFC 6960 Appendix A: base64 of the DER, URL-encoded)",
+        request: None,
+        responses: &[("200", "application/ocsp-response", "an OCSPResponse")],
+        mount: |r| r.route("/ocsp/{*request}", get(ocsp_get)),
+    },
+    openapi::ApiRoute {
+        method: "get",
+        path: "/crl/{file}",
+        summary: "DER CRL of one CA generation: signature-gen{N}.crl or authentication-gen{N}.crl",
+        request: None,
+        responses: &[
+            ("200", "application/pkix-crl", "the CRL"),
+            ("401", "application/problem+json", "not a registered verifier"),
+            ("404", "application/problem+json", "no such CA generation"),
+        ],
+        mount: |r| r.route("/crl/{file}", get(crl)),
+    },
+    openapi::ApiRoute {
+        method: "post",
+        path: "/verifier/status",
+        summary: "Status of a serial the verifier holds; with the resident's consent also the current serial and the latest four attributes",
+        request: Some("application/json"),
+        responses: &[
+            ("200", "application/json", "{serial, status, reason, revoked_at, current_serial?, attributes?}"),
+            ("400", "application/problem+json", "malformed request"),
+            ("401", "application/problem+json", "not a registered verifier"),
+        ],
+        mount: |r| r.route("/verifier/status", post(verifier_status)),
+    },
+    openapi::ApiRoute {
+        method: "get",
+        path: "/healthz",
+        summary: "Liveness",
+        request: None,
+        responses: &[("200", "text/plain", "ok")],
+        mount: |r| r.route("/healthz", get(|| async { "ok" })),
+    },
+];
 
 /// The registered verifier presenting `Authorization: Bearer …`, if any.
 async fn verifier(state: &AppState, headers: &HeaderMap) -> Option<Verifier> {
