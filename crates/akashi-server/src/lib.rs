@@ -7,7 +7,7 @@
 //! | GET | `/crl/{signature,authentication}-gen{N}.crl` | the generation's DER CRL (`application/pkix-crl`) |
 //! | POST | `/verifier/status` | a registered verifier asks about a serial it holds (JSON) |
 //! | GET | `/healthz` | liveness |
-//! | GET | `/openapi.json` | OpenAPI 3.1 document, generated from the route table [`ROUTES`] |
+//! | GET | `/openapi.json` | OpenAPI 3.1 document, generated from the route table that mounts the routes |
 //!
 //! Only registered verifiers (署名検証者) get revocation data: every route but `/healthz` needs
 //! `Authorization: Bearer <credential>` (`akashi jlis verifier register`). Without it OCSP
@@ -98,7 +98,7 @@ pub fn router(config: ServerConfig) -> Result<Router, JlisError> {
 type AppRouter = Router<Arc<AppState>>;
 
 /// Every route, mounted and documented from this one table: a route cannot exist undocumented.
-pub const ROUTES: &[openapi::ApiRoute<AppRouter>] = &[
+const ROUTES: &[openapi::ApiRoute<AppRouter>] = &[
     openapi::ApiRoute {
         method: "post",
         path: "/ocsp",
