@@ -1,39 +1,18 @@
 //! A process killed in the middle of a life event leaves the registry in the old state or the
 //! new one, never between.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::{text, Env};
 use std::time::Duration;
 
-struct Env {
-    dir: tempfile::TempDir,
+trait Show {
+    fn show(&self) -> serde_json::Value;
 }
 
-impl Env {
-    fn p(&self, name: &str) -> String {
-        self.dir.path().join(name).to_string_lossy().into_owned()
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_akashi"));
-        c.args(args)
-            .env("AKASHI_KEY_FILE", self.dir.path().join("master.key"))
-            .env_remove("AKASHI_CRASH_POINT");
-        c
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.command(args).output().unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "akashi {args:?}: {}",
-            text(&out)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
+impl Show for Env {
     fn show(&self) -> serde_json::Value {
-        serde_json::from_str(&self.ok(&[
+        let out = self.ok(&[
             "jlis",
             "resident",
             "show",
@@ -42,17 +21,9 @@ impl Env {
             "--id",
             "R1",
             "--json",
-        ]))
-        .unwrap()
+        ]);
+        serde_json::from_str(&out).unwrap()
     }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 const NEW: &str = "神奈川県横浜市中区日本大通1";
@@ -79,33 +50,8 @@ fn old_or_new(state: &serde_json::Value) -> bool {
 }
 
 fn setup() -> Env {
-    let env = Env {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    let data = env.p("data");
-    env.ok(&["jlis", "init", "--data", &data]);
-    env.ok(&[
-        "jlis",
-        "issue-card",
-        "--data",
-        &data,
-        "--resident",
-        "R1",
-        "--name",
-        "山田 花子",
-        "--birth",
-        "1990-04-01",
-        "--sex",
-        "female",
-        "--address",
-        "東京都千代田区霞が関二丁目1番2号",
-        "--auth-pin",
-        "1234",
-        "--sign-pin",
-        "ABC123",
-        "--out",
-        &env.p("hanako.card"),
-    ]);
+    let env = Env::new();
+    env.issue();
     env
 }
 

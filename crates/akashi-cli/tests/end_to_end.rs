@@ -1,94 +1,11 @@
 //! The `akashi` command end to end, checked by openssl where openssl can check.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn p(&self, name: &str) -> String {
-        self.path(name).to_string_lossy().into_owned()
-    }
-
-    fn akashi(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_akashi"))
-            .args(args)
-            .env("AKASHI_KEY_FILE", self.path("master.key"))
-            .env_remove("AKASHI_PASSPHRASE")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.akashi(args);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "akashi {args:?}: {}",
-            text(&out)
-        );
-        text(&out)
-    }
-
-    fn issue(&self) {
-        self.ok(&["jlis", "init", "--data", &self.p("data")]);
-        self.ok(&[
-            "jlis",
-            "issue-card",
-            "--data",
-            &self.p("data"),
-            "--name",
-            "山田 花子",
-            "--birth",
-            "1990-04-01",
-            "--sex",
-            "female",
-            "--address",
-            "東京都千代田区霞が関二丁目1番2号",
-            "--auth-pin",
-            "1234",
-            "--sign-pin",
-            "ABC123",
-            "--out",
-            &self.p("hanako.card"),
-        ]);
-        self.ok(&[
-            "jlis",
-            "export-roots",
-            "--data",
-            &self.p("data"),
-            "--out",
-            &self.p("roots"),
-        ]);
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn openssl(args: &[&str]) -> Output {
-    Command::new("openssl")
-        .args(args)
-        .output()
-        .expect("openssl is installed (scripts/setup.sh)")
-}
+use common::{openssl, text, Env};
 
 #[test]
 fn issue_read_sign_and_verify_with_akashi_and_openssl() {

@@ -4,43 +4,11 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 
-struct Env {
-    dir: tempfile::TempDir,
-}
+mod common;
 
-impl Env {
-    fn p(&self, name: &str) -> String {
-        self.dir.path().join(name).to_string_lossy().into_owned()
-    }
-
-    fn command(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_akashi"));
-        c.env("AKASHI_KEY_FILE", self.dir.path().join("master.key"))
-            .env_remove("AKASHI_PASSPHRASE");
-        c
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.command().args(args).output().unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "akashi {args:?}: {}",
-            text(&out)
-        );
-        text(&out)
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use common::Env;
 
 /// The running server; stopped with SIGTERM when dropped.
 struct Server {
@@ -52,8 +20,7 @@ struct Server {
 impl Server {
     fn start(env: &Env, credential: &str) -> Self {
         let mut child = env
-            .command()
-            .args([
+            .command(&[
                 "serve",
                 "--data",
                 &env.p("data"),
@@ -130,11 +97,7 @@ impl Server {
 }
 
 fn openssl(args: &[&str]) -> String {
-    let out = Command::new("openssl")
-        .args(args)
-        .output()
-        .expect("openssl is installed (scripts/setup.sh)");
-    text(&out)
+    common::text(&common::openssl(args))
 }
 
 fn ocsp(server: &Server, issuer: &str, cert: &str) -> String {
@@ -182,41 +145,9 @@ fn crl(server: &Server, env: &Env, name: &str) -> PathBuf {
 
 #[test]
 fn ocsp_and_crl_follow_a_move_and_the_reissue() {
-    let env = Env {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let env = Env::new();
+    env.issue();
     let data = env.p("data");
-    env.ok(&["jlis", "init", "--data", &data]);
-    env.ok(&[
-        "jlis",
-        "issue-card",
-        "--data",
-        &data,
-        "--resident",
-        "R1",
-        "--name",
-        "山田 花子",
-        "--birth",
-        "1990-04-01",
-        "--sex",
-        "female",
-        "--address",
-        "東京都千代田区霞が関二丁目1番2号",
-        "--auth-pin",
-        "1234",
-        "--sign-pin",
-        "ABC123",
-        "--out",
-        &env.p("hanako.card"),
-    ]);
-    env.ok(&[
-        "jlis",
-        "export-roots",
-        "--data",
-        &data,
-        "--out",
-        &env.p("roots"),
-    ]);
     env.ok(&[
         "card",
         "certs",
@@ -369,9 +300,7 @@ fn ocsp_and_crl_follow_a_move_and_the_reissue() {
         "{status}"
     );
     // A certificate from another J-LIS: unauthorized.
-    let other = Env {
-        dir: tempfile::tempdir().unwrap(),
-    };
+    let other = Env::new();
     other.ok(&["jlis", "init", "--data", &other.p("data")]);
     other.ok(&[
         "jlis",

@@ -26,34 +26,10 @@ struct World {
     registry: Registry,
 }
 
-async fn postgres_store() -> Option<Store> {
-    let base = match std::env::var("AKASHI_TEST_POSTGRES_URL") {
-        Ok(url) => url,
-        Err(_) if std::env::var("AKASHI_TEST_POSTGRES").as_deref() == Ok("skip") => return None,
-        Err(_) => panic!("AKASHI_TEST_POSTGRES_URL is not set: run scripts/test.sh, or set AKASHI_TEST_POSTGRES=skip"),
-    };
-    let admin = Store::open(&base).await.unwrap();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    let name = format!("akashi_registry_{}_{nanos}", std::process::id());
-    admin
-        .raw_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    admin.close().await;
-    Some(
-        Store::open(&base.replacen("/postgres?", &format!("/{name}?"), 1))
-            .await
-            .unwrap(),
-    )
-}
-
 async fn world(postgres: bool) -> Option<World> {
     let dir = tempfile::tempdir().unwrap();
     let store = if postgres {
-        postgres_store().await?
+        akashi_store::testing::fresh_postgres("akashi_registry").await?
     } else {
         Store::open_in_dir(dir.path()).await.unwrap()
     };

@@ -9,6 +9,7 @@ mod error;
 mod migrations;
 mod records;
 mod registry;
+pub mod testing;
 mod verifiers;
 
 use std::str::FromStr;

@@ -246,40 +246,9 @@ async fn sqlite() {
     assert!(tx.resident("R1").await.unwrap().is_some());
 }
 
-/// A fresh database on the test server for one test.
-async fn fresh_postgres() -> Option<Store> {
-    let base = match std::env::var("AKASHI_TEST_POSTGRES_URL") {
-        Ok(url) => url,
-        Err(_) if std::env::var("AKASHI_TEST_POSTGRES").as_deref() == Ok("skip") => return None,
-        Err(_) => panic!(
-            "AKASHI_TEST_POSTGRES_URL is not set: run scripts/test.sh (it starts a throwaway PostgreSQL), \
-             or set AKASHI_TEST_POSTGRES=skip to leave PostgreSQL out knowingly"
-        ),
-    };
-    let admin = Store::open(&base).await.unwrap();
-    let name = format!(
-        "akashi_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    admin
-        .raw_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    admin.close().await;
-    Some(
-        Store::open(&base.replacen("/postgres?", &format!("/{name}?"), 1))
-            .await
-            .unwrap(),
-    )
-}
-
 #[tokio::test]
 async fn postgres() {
-    let Some(store) = fresh_postgres().await else {
+    let Some(store) = akashi_store::testing::fresh_postgres("akashi_suite").await else {
         eprintln!("PostgreSQL suite left out: AKASHI_TEST_POSTGRES=skip");
         return;
     };
@@ -312,7 +281,7 @@ async fn concurrent_first_opens_migrate_once() {
     for o in opens {
         o.await.unwrap().unwrap();
     }
-    let Some(pg) = fresh_postgres().await else {
+    let Some(pg) = akashi_store::testing::fresh_postgres("akashi_probe").await else {
         return;
     };
     drop(pg);
