@@ -22,6 +22,8 @@ pub enum JlisError {
     ResidentNotActive { id: String, status: &'static str },
     #[error("resident {0} was changed by a concurrent event; nothing was applied, retry")]
     ConcurrentEvent(String),
+    #[error("the audit log is unavailable: {0}")]
+    AuditUnavailable(String),
     #[error("the caller is not a registered verifier")]
     UnregisteredVerifier,
     #[error("no registered verifier named {0:?}")]

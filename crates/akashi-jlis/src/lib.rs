@@ -4,6 +4,7 @@
 //! The resident registry, life events, CRLs and OCSP build on this in later layers.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod authority;
 mod card;
 mod error;
@@ -12,6 +13,7 @@ pub mod registry;
 pub mod revocation;
 pub mod verifiers;
 
+pub use audit::AuditLog;
 pub use authority::{Authority, Generation};
 pub use card::{card_face, issue_card, CardIssueRequest, IssuedCard};
 pub use error::JlisError;

@@ -16,6 +16,7 @@ use akashi_revocation::{
 };
 use akashi_store::{AuditRecord, CertificateStatus, Store};
 
+use crate::audit::AuditLog;
 use crate::Verifier;
 
 use crate::authority::Generation;
@@ -198,6 +199,7 @@ pub struct OcspResponder {
     /// `cache_ttl`, so a revocation is never hidden by the cache.
     cache: std::sync::Mutex<AnswerCache>,
     cache_ttl: Duration,
+    audit: AuditLog,
 }
 
 /// CertIDs + statuses → (expiry, signed answer).
@@ -209,11 +211,13 @@ const CACHE_LIMIT: usize = 100_000;
 impl OcspResponder {
     /// A responder whose pre-produced answers live `cache_ttl` (zero turns caching off).
     pub fn new(responders: Vec<Responder>, store: Store, cache_ttl: Duration) -> Self {
+        let audit = AuditLog::start(store.clone());
         Self {
             responders,
             store,
             cache: Default::default(),
             cache_ttl,
+            audit,
         }
     }
 
@@ -269,6 +273,7 @@ impl OcspResponder {
             .find(|r| matches_issuer(first, &r.issuer))
             .ok_or(OcspResponseStatus::Unauthorized)?;
         let mut statuses = Vec::with_capacity(parsed.requests.len());
+        let mut audit = Vec::with_capacity(parsed.requests.len());
         let mut tx = self
             .store
             .begin()
@@ -314,19 +319,20 @@ impl OcspResponder {
                 CertStatus::Revoked { .. } => "revoked",
                 CertStatus::Unknown => "unknown",
             };
-            let audit = AuditRecord {
+            let record = AuditRecord {
                 verifier_id: verifier.id.clone(),
                 action: "ocsp".into(),
                 serial,
                 outcome: outcome.into(),
                 at: now.unix_timestamp(),
             };
-            tx.audit(&audit)
-                .await
-                .map_err(|_| OcspResponseStatus::TryLater)?;
+            audit.push(record);
             statuses.push(status);
         }
-        tx.commit()
+        drop(tx);
+        // The answer goes out only once the audit log holds the query.
+        self.audit
+            .record(audit)
             .await
             .map_err(|_| OcspResponseStatus::TryLater)?;
         let cache_key = (parsed.nonce.is_none() && self.cache_ttl > Duration::ZERO).then(|| {
