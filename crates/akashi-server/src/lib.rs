@@ -57,6 +57,7 @@ struct AppState {
     registry: Registry,
     config: ServerConfig,
     crls: Mutex<HashMap<String, (Instant, Vec<u8>)>>,
+    verifiers: Mutex<HashMap<[u8; 32], (Instant, Verifier)>>,
 }
 
 const KINDS: [CertificateKind; 2] = [CertificateKind::Signature, CertificateKind::Authentication];
@@ -82,6 +83,7 @@ pub fn router(config: ServerConfig) -> Result<Router, JlisError> {
         registry: Registry::new(config.store.clone()),
         config,
         crls: Mutex::new(HashMap::new()),
+        verifiers: Mutex::new(HashMap::new()),
     });
     let document = openapi::document(ROUTES).to_string();
     let router = ROUTES
@@ -149,12 +151,29 @@ const ROUTES: &[openapi::ApiRoute<AppRouter>] = &[
     },
 ];
 
+/// How long a checked credential is trusted without asking the store again.
+const CREDENTIAL_TTL: Duration = Duration::from_secs(30);
+
 /// The registered verifier presenting `Authorization: Bearer …`, if any.
 async fn verifier(state: &AppState, headers: &HeaderMap) -> Option<Verifier> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let credential = value.strip_prefix("Bearer ")?.trim();
+    // Keyed by the credential's hash, so the cache holds no credential.
+    let key = akashi_crypto::sha256(credential.as_bytes());
+    if let Some((checked, v)) = state.verifiers.lock().await.get(&key) {
+        if checked.elapsed() < CREDENTIAL_TTL {
+            return Some(v.clone());
+        }
+    }
     match state.registry.authenticate_verifier(credential).await {
-        Ok(v) => Some(v),
+        Ok(v) => {
+            state
+                .verifiers
+                .lock()
+                .await
+                .insert(key, (Instant::now(), v.clone()));
+            Some(v)
+        }
         Err(e) => {
             tracing::info!(error = %e, "refused a caller");
             None
