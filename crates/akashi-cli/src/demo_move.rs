@@ -10,9 +10,12 @@ use akashi_card::{
     Card, CertificateSlot, JpkiCard, SealedFileStore, VirtualCard, VirtualTransport,
 };
 use akashi_crypto::OsRandom;
+use akashi_jlis::OcspResponder;
 use akashi_jlis::{card_face, Authority, LifeEvent, Registry};
 use akashi_jpki::{validate, CertificateKind, JpkiCertificate, TrustAnchors};
-use akashi_revocation::verify_crl;
+use akashi_revocation::{
+    build_request, verify_basic_response, verify_crl, CertId, CertIdHash, CertStatus,
+};
 
 use crate::cmd_registry::block_on;
 use crate::demo::step;
@@ -83,7 +86,18 @@ pub fn run(
         auth.serial,
         revoked_in(CertificateKind::Authentication, &auth.serial)?
     );
-    println!("  (run `akashi serve` to ask the same over OCSP, e.g. with `openssl ocsp -url`)");
+    // The same question over OCSP, answered by the generation's delegated responder.
+    let auth_serial = auth.serial.clone();
+    for (kind, serial) in [
+        (CertificateKind::Signature, old_sign.serial_hex()),
+        (CertificateKind::Authentication, auth_serial),
+    ] {
+        println!(
+            "  OCSP for the {kind} certificate {serial}: {}",
+            ocsp_status(authority, registry, kind, &serial, now)?
+        );
+    }
+    println!("  (`akashi serve` answers the same over HTTP, e.g. to `openssl ocsp -url`)");
 
     step(
         8,
@@ -173,4 +187,51 @@ pub fn run(
     std::fs::write(data.join("hanako-signature-new.pem"), new_sign.to_pem())
         .map_err(|e| CliError::usage(format!("cannot write: {e}")))?;
     Ok(())
+}
+
+/// Asks the generation's OCSP responder about `serial`, as a registered verifier would.
+fn ocsp_status(
+    authority: &Authority,
+    registry: &Registry,
+    kind: CertificateKind,
+    serial: &str,
+    now: OffsetDateTime,
+) -> Result<String, CliError> {
+    let generation = authority.issuing_generation(kind, now)?;
+    let responder = authority.responder(&generation, now, &OsRandom)?;
+    let serial = akashi_jpki::SerialNumber::new(
+        &hex::decode(serial).map_err(|e| CliError::usage(e.to_string()))?,
+    )
+    .map_err(|e| CliError::usage(e.to_string()))?;
+    let id = CertId::new(CertIdHash::Sha256, &generation.certificate, serial)
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    let request = build_request(&[&id], Some(b"demo-nonce-00001"))
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    let answer = block_on(async {
+        let (verifier, _) = registry
+            .register_verifier(
+                &format!("OCSP demo {kind} {}", now.unix_timestamp_nanos()),
+                now,
+                &OsRandom,
+            )
+            .await?;
+        let ocsp = OcspResponder::new(
+            vec![responder],
+            registry.store().clone(),
+            time::Duration::ZERO,
+        );
+        Ok::<_, akashi_jlis::JlisError>(ocsp.respond(&verifier, &request, now).await)
+    })?;
+    let parsed = verify_basic_response(&answer, &generation.certificate)
+        .map_err(|e| CliError::usage(e.to_string()))?;
+    Ok(match parsed.responses.first().map(|r| r.status) {
+        Some(CertStatus::Good) => "good (signed response verified)".into(),
+        Some(CertStatus::Revoked { reason, .. }) => {
+            format!(
+                "revoked, {} (signed response verified)",
+                reason.map_or("unspecified".into(), |r| r.to_string())
+            )
+        }
+        _ => "unknown".into(),
+    })
 }

@@ -330,6 +330,8 @@ fn the_demo_runs_end_to_end() {
         "stays good (listed in its CRL: false)",
         "its address: 神奈川県横浜市中区日本大通1",
         "without consent: revoked (attributes: false)",
+        "revoked, affiliationChanged (signed response verified)",
+        "good (signed response verified)",
         "and address 神奈川県横浜市中区日本大通1",
     ] {
         assert!(t.contains(expected), "{expected} missing:\n{t}");

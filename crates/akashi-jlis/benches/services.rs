@@ -29,31 +29,9 @@ fn person() -> BasicFourAttributes {
     }
 }
 
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    match content.len() {
-        n if n < 128 => out.push(n as u8),
-        n if n < 256 => out.extend_from_slice(&[0x81, n as u8]),
-        n => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
-    }
-    out.extend_from_slice(content);
-    out
-}
-
 /// OCSPRequest for one CertID, with an optional nonce.
 fn request(id: &CertId, nonce: bool) -> Vec<u8> {
-    let mut tbs = tlv(0x30, &tlv(0x30, id.der()));
-    if nonce {
-        let oid = [
-            0x06, 0x09, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02,
-        ];
-        let ext = tlv(
-            0x30,
-            &[&oid[..], &tlv(0x04, &tlv(0x04, b"0123456789abcdef"))].concat(),
-        );
-        tbs.extend(tlv(0xA2, &tlv(0x30, &ext)));
-    }
-    tlv(0x30, &tlv(0x30, &tbs))
+    akashi_revocation::build_request(&[id], nonce.then_some(&b"0123456789abcdef"[..])).unwrap()
 }
 
 struct World {

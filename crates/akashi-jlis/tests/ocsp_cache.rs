@@ -18,28 +18,7 @@ fn status(der: &[u8]) -> CertStatus {
 }
 
 fn request(ids: &[&CertId], nonce: Option<&[u8]>) -> Vec<u8> {
-    // OCSPRequest ::= SEQUENCE { tbsRequest SEQUENCE { requestList SEQUENCE OF Request, [2] ext } }
-    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        match content.len() {
-            n if n < 128 => out.push(n as u8),
-            n if n < 256 => out.extend_from_slice(&[0x81, n as u8]),
-            n => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
-        }
-        out.extend_from_slice(content);
-        out
-    }
-    let list: Vec<u8> = ids.iter().flat_map(|id| tlv(0x30, id.der())).collect();
-    let mut tbs = tlv(0x30, &list);
-    if let Some(n) = nonce {
-        let oid = [
-            0x06, 0x09, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02,
-        ];
-        let value = tlv(0x04, &tlv(0x04, n));
-        let ext = tlv(0x30, &[&oid[..], &value].concat());
-        tbs.extend(tlv(0xA2, &tlv(0x30, &ext)));
-    }
-    tlv(0x30, &tlv(0x30, &tbs))
+    akashi_revocation::build_request(ids, nonce).unwrap()
 }
 
 #[tokio::test]

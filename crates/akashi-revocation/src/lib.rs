@@ -29,7 +29,9 @@ pub use crl::{
     build_crl, parse_crl, verify_crl, CrlEntry, CrlParams, ParsedCrl, RevokedEntry, UnsignedCrl,
 };
 pub use error::RevocationError;
-pub use ocsp_request::{parse_request, request_from_get_path, ParsedRequest, RequestedCert};
+pub use ocsp_request::{
+    build_request, parse_request, request_from_get_path, ParsedRequest, RequestedCert,
+};
 pub use ocsp_response::{
     build_basic_response, error_response, parse_response, verify_basic_response,
     BasicResponseParams, CertStatus, OcspResponseStatus, ParsedBasicResponse, ParsedResponse,
