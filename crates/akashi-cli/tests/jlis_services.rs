@@ -1,100 +1,11 @@
 //! J-LIS as a verifier meets it: `akashi serve` answering openssl's OCSP client and serving CRLs
 //! that openssl verifies, across a move and the re-issue of the signature certificate.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 mod common;
 
-use common::Env;
-
-/// The running server; stopped with SIGTERM when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-    credential: String,
-}
-
-impl Server {
-    fn start(env: &Env, credential: &str) -> Self {
-        let mut child = env
-            .command(&[
-                "serve",
-                "--data",
-                &env.p("data"),
-                "--listen",
-                "127.0.0.1:0",
-                "--crl-max-age",
-                "0",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("{line:?}"))
-            .to_owned();
-        Self {
-            child,
-            addr,
-            credential: credential.to_owned(),
-        }
-    }
-
-    fn stop(mut self) -> std::process::ExitStatus {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        self.child.wait().unwrap()
-    }
-
-    /// A plain HTTP/1.1 request; returns (status line, body).
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        content_type: &str,
-        body: &[u8],
-    ) -> (String, Vec<u8>) {
-        self.request_as(&self.credential, method, path, content_type, body)
-    }
-
-    fn request_as(
-        &self,
-        credential: &str,
-        method: &str,
-        path: &str,
-        content_type: &str,
-        body: &[u8],
-    ) -> (String, Vec<u8>) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            s,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {credential}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            self.addr,
-            body.len()
-        )
-        .unwrap();
-        s.write_all(body).unwrap();
-        let mut raw = Vec::new();
-        s.read_to_end(&mut raw).unwrap();
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-        let head = String::from_utf8_lossy(&raw[..split]).to_string();
-        (
-            head.lines().next().unwrap().to_owned(),
-            raw[split + 4..].to_vec(),
-        )
-    }
-}
+use common::{Env, Server};
 
 fn openssl(args: &[&str]) -> String {
     common::text(&common::openssl(args))

@@ -67,9 +67,14 @@ pub fn router(config: ServerConfig) -> Result<Router, JlisError> {
     let now = OffsetDateTime::now_utc();
     let authority = Authority::open(&config.data, config.sealing_key.clone())?;
     let mut responders = Vec::new();
+    let mut crl_names = Vec::new();
     for kind in KINDS {
         for generation in authority.generations(kind)? {
             responders.push(authority.responder(&generation, now, &OsRandom)?);
+            crl_names.push(
+                format!("{kind}-gen{}.crl", generation.number)
+                    .replace("user-authentication", "authentication"),
+            );
         }
     }
     // Release the data directory: the CLI may use it while the server runs.
@@ -85,6 +90,9 @@ pub fn router(config: ServerConfig) -> Result<Router, JlisError> {
         crls: Mutex::new(HashMap::new()),
         verifiers: Mutex::new(HashMap::new()),
     });
+    if !state.config.crl_max_age.is_zero() {
+        tokio::spawn(refresh_crls(state.clone(), crl_names));
+    }
     let document = openapi::document(ROUTES).to_string();
     let router = ROUTES
         .iter()
@@ -271,6 +279,38 @@ async fn crl(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the CRL could not be generated; retry",
             )
+        }
+    }
+}
+
+/// Regenerates every generation's CRL on a schedule (every `crl_max_age`), so downloads are
+/// served from memory and a CRL is never older than that.
+async fn refresh_crls(state: Arc<AppState>, names: Vec<String>) {
+    let mut tick = tokio::time::interval(state.config.crl_max_age);
+    loop {
+        tick.tick().await;
+        for name in &names {
+            let Some((kind, number)) = parse_crl_name(name) else {
+                continue;
+            };
+            match make_crl(&state.config, kind, number).await {
+                Ok(Some(der)) => {
+                    tracing::info!(
+                        file = name.as_str(),
+                        bytes = der.len(),
+                        "CRL regenerated on schedule"
+                    );
+                    state
+                        .crls
+                        .lock()
+                        .await
+                        .insert(name.clone(), (Instant::now(), der));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, file = name.as_str(), "scheduled CRL generation failed")
+                }
+            }
         }
     }
 }

@@ -2,8 +2,10 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 pub struct Env {
     pub dir: tempfile::TempDir,
@@ -100,4 +102,98 @@ pub fn openssl(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("openssl is installed (scripts/setup.sh)")
+}
+
+/// The running server; stopped with SIGTERM when dropped.
+pub struct Server {
+    child: Child,
+    pub addr: String,
+    pub credential: String,
+}
+
+impl Server {
+    pub fn start(env: &Env, credential: &str) -> Self {
+        Self::start_with(env, credential, &[])
+    }
+
+    /// `akashi serve` on a free port with `extra` arguments (e.g. `--database URL`).
+    pub fn start_with(env: &Env, credential: &str, extra: &[&str]) -> Self {
+        let data = env.p("data");
+        let mut args = vec![
+            "serve",
+            "--data",
+            &data,
+            "--listen",
+            "127.0.0.1:0",
+            "--crl-max-age",
+            "0",
+        ];
+        args.extend_from_slice(extra);
+        let mut child = env
+            .command(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("{line:?}"))
+            .to_owned();
+        Self {
+            child,
+            addr,
+            credential: credential.to_owned(),
+        }
+    }
+
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap()
+    }
+
+    /// A plain HTTP/1.1 request; returns (status line, body).
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> (String, Vec<u8>) {
+        self.request_as(&self.credential, method, path, content_type, body)
+    }
+
+    pub fn request_as(
+        &self,
+        credential: &str,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &[u8],
+    ) -> (String, Vec<u8>) {
+        let mut s = TcpStream::connect(&self.addr).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {credential}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.addr,
+            body.len()
+        )
+        .unwrap();
+        s.write_all(body).unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let head = String::from_utf8_lossy(&raw[..split]).to_string();
+        (
+            head.lines().next().unwrap().to_owned(),
+            raw[split + 4..].to_vec(),
+        )
+    }
 }
