@@ -65,14 +65,10 @@ pub fn run(
         let crl = block_on(authority.crl(&generation, registry.store(), now))?;
         let parsed = verify_crl(&crl, &generation.certificate)
             .map_err(|e| CliError::usage(e.to_string()))?;
-        Ok(parsed.entries.iter().any(|e| {
-            e.serial
-                .as_bytes()
-                .iter()
-                .map(|b| format!("{b:02X}"))
-                .collect::<String>()
-                == serial
-        }))
+        Ok(parsed
+            .entries
+            .iter()
+            .any(|e| akashi_jpki::serial_hex(&e.serial) == serial))
     };
     println!(
         "  signed CRL of the signature CA lists {}: {}",

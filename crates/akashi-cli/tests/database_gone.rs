@@ -29,39 +29,7 @@ fn a_vanished_database_gets_try_later_not_a_crash() {
 
     let env = Env::new();
     let data = env.p("data");
-    env.ok(&["jlis", "init", "--data", &data]);
-    env.ok(&[
-        "jlis",
-        "issue-card",
-        "--data",
-        &data,
-        "--database",
-        &url,
-        "--resident",
-        "R1",
-        "--name",
-        "山田 花子",
-        "--birth",
-        "1990-04-01",
-        "--sex",
-        "female",
-        "--address",
-        "東京都千代田区霞が関二丁目1番2号",
-        "--auth-pin",
-        "1234",
-        "--sign-pin",
-        "ABC123",
-        "--out",
-        &env.p("hanako.card"),
-    ]);
-    env.ok(&[
-        "jlis",
-        "export-roots",
-        "--data",
-        &data,
-        "--out",
-        &env.p("roots"),
-    ]);
+    env.issue_with(&["--database", &url]);
     env.ok(&[
         "card",
         "certs",

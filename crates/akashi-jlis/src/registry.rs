@@ -80,13 +80,6 @@ pub struct CertificateChange {
     pub reason: Option<i64>,
 }
 
-fn kind_str(kind: CertificateKind) -> &'static str {
-    match kind {
-        CertificateKind::Signature => "signature",
-        CertificateKind::Authentication => "authentication",
-    }
-}
-
 /// The registry over a store.
 #[derive(Debug, Clone)]
 pub struct Registry {
@@ -141,9 +134,13 @@ impl Registry {
         let mut tx = self.store.begin().await?;
         active(&mut tx, resident_id).await?;
         for (i, replaces) in issued {
-            let kind = kind_str(i.certificate.kind()?.ok_or(JlisError::CorruptState(
-                "issued a non-JPKI certificate".into(),
-            ))?);
+            let kind = i
+                .certificate
+                .kind()?
+                .ok_or(JlisError::CorruptState(
+                    "issued a non-JPKI certificate".into(),
+                ))?
+                .as_str();
             let serial = i.certificate.serial_hex();
             tx.insert_certificate(&CertificateRecord {
                 kind: kind.to_owned(),
@@ -326,7 +323,7 @@ impl Registry {
         let all = tx.certificates_of(id).await?;
         Ok(all
             .into_iter()
-            .filter(|c| c.kind == kind_str(kind))
+            .filter(|c| c.kind == kind.as_str())
             .max_by_key(|c| c.issued_at))
     }
 }

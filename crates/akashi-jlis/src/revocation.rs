@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 
 use akashi_crypto::{write_atomic, RsaPrivateKey, SecureRandom};
 use akashi_jpki::profile::key_identifier;
-use akashi_jpki::{CertificateKind, JpkiCertificate, SerialNumber};
+use akashi_jpki::{serial_hex, CertificateKind, JpkiCertificate, SerialNumber};
 use akashi_revocation::{
     build_basic_response, build_crl, build_responder, error_response, matches_issuer,
     parse_request, CertStatus, CrlParams, OcspResponseStatus, ResponderParams, RevocationReason,
@@ -29,13 +29,6 @@ const RESPONDER_RENEW_BEFORE: Duration = Duration::days(7);
 pub const OCSP_VALIDITY: Duration = Duration::hours(1);
 /// How long until the next CRL (nextUpdate).
 pub const CRL_VALIDITY: Duration = Duration::hours(24);
-
-fn kind_str(kind: CertificateKind) -> &'static str {
-    match kind {
-        CertificateKind::Signature => "signature",
-        CertificateKind::Authentication => "authentication",
-    }
-}
 
 fn serial_from_hex(hex: &str) -> Result<SerialNumber, JlisError> {
     let bytes = (0..hex.len())
@@ -85,7 +78,7 @@ impl Authority {
         let mut tx = store.begin().await?;
         let records = tx
             .revoked(
-                kind_str(generation.kind),
+                generation.kind.as_str(),
                 i64::from(generation.number),
                 now.unix_timestamp(),
             )
@@ -280,15 +273,10 @@ impl OcspResponder {
             .await
             .map_err(|_| OcspResponseStatus::TryLater)?;
         for id in &parsed.requests {
+            let serial = serial_hex(&id.serial);
             let status = if matches_issuer(id, &responder.issuer) {
-                let serial: String = id
-                    .serial
-                    .as_bytes()
-                    .iter()
-                    .map(|b| format!("{b:02X}"))
-                    .collect();
                 let record = tx
-                    .certificate(kind_str(responder.kind), &serial)
+                    .certificate(responder.kind.as_str(), &serial)
                     .await
                     .map_err(|_| OcspResponseStatus::TryLater)?;
                 match record.filter(|c| c.generation == i64::from(responder.generation)) {
@@ -308,12 +296,6 @@ impl OcspResponder {
             } else {
                 CertStatus::Unknown
             };
-            let serial: String = id
-                .serial
-                .as_bytes()
-                .iter()
-                .map(|b| format!("{b:02X}"))
-                .collect();
             let outcome = match &status {
                 CertStatus::Good => "good",
                 CertStatus::Revoked { .. } => "revoked",

@@ -35,13 +35,6 @@ pub struct StatusAnswer {
     pub attributes: Option<BasicFourAttributes>,
 }
 
-fn kind_str(kind: CertificateKind) -> &'static str {
-    match kind {
-        CertificateKind::Signature => "signature",
-        CertificateKind::Authentication => "authentication",
-    }
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -142,7 +135,7 @@ impl Registry {
     ) -> Result<StatusAnswer, JlisError> {
         let serial = serial.to_ascii_uppercase();
         let mut tx = self.store().begin().await?;
-        let record = tx.certificate(kind_str(kind), &serial).await?;
+        let record = tx.certificate(kind.as_str(), &serial).await?;
         let mut answer = StatusAnswer {
             serial: serial.clone(),
             status: "unknown",
@@ -156,7 +149,7 @@ impl Registry {
             answer.reason = c.reason;
             answer.revoked_at = c.revoked_at;
             if tx.consent(&c.resident_id, &verifier.id).await? {
-                let successors = tx.successors(kind_str(kind), &serial).await?;
+                let successors = tx.successors(kind.as_str(), &serial).await?;
                 answer.current_serial =
                     Some(successors.last().cloned().unwrap_or_else(|| serial.clone()));
                 let resident = tx.resident(&c.resident_id).await?.ok_or_else(|| {

@@ -94,13 +94,7 @@ impl JpkiCertificate {
 
     /// The serial number as uppercase hex, as J-LIS prints it (`06BFC341`).
     pub fn serial_hex(&self) -> String {
-        self.cert
-            .tbs_certificate
-            .serial_number
-            .as_bytes()
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect()
+        crate::serial_hex(&self.cert.tbs_certificate.serial_number)
     }
 
     pub fn not_before(&self) -> OffsetDateTime {

@@ -35,6 +35,14 @@ pub enum CertificateKind {
 }
 
 impl CertificateKind {
+    /// The short name used in storage, file names and APIs: `signature` | `authentication`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateKind::Signature => "signature",
+            CertificateKind::Authentication => "authentication",
+        }
+    }
+
     /// The certificate policy that identifies this type.
     pub fn policy(self) -> const_oid::ObjectIdentifier {
         match self {
@@ -42,4 +50,13 @@ impl CertificateKind {
             CertificateKind::Authentication => oid::POLICY_AUTHENTICATION,
         }
     }
+}
+
+/// A serial number as uppercase hex, as J-LIS prints it (`06BFC341`).
+pub fn serial_hex(serial: &SerialNumber) -> String {
+    serial
+        .as_bytes()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }

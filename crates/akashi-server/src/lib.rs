@@ -71,10 +71,7 @@ pub fn router(config: ServerConfig) -> Result<Router, JlisError> {
     for kind in KINDS {
         for generation in authority.generations(kind)? {
             responders.push(authority.responder(&generation, now, &OsRandom)?);
-            crl_names.push(
-                format!("{kind}-gen{}.crl", generation.number)
-                    .replace("user-authentication", "authentication"),
-            );
+            crl_names.push(format!("{}-gen{}.crl", kind.as_str(), generation.number));
         }
     }
     // Release the data directory: the CLI may use it while the server runs.

@@ -54,9 +54,15 @@ impl Env {
 
     /// J-LIS in `data`, Hanako's card in `hanako.card` as resident R1, roots in `roots/`.
     pub fn issue(&self) {
+        self.issue_with(&[]);
+    }
+
+    /// As [`Env::issue`], with `extra` arguments for the registry (e.g. `--database URL`).
+    pub fn issue_with(&self, extra: &[&str]) {
         let data = self.p("data");
+        let card = self.p("hanako.card");
         self.ok(&["jlis", "init", "--data", &data]);
-        self.ok(&[
+        let mut args = vec![
             "jlis",
             "issue-card",
             "--data",
@@ -76,8 +82,10 @@ impl Env {
             "--sign-pin",
             "ABC123",
             "--out",
-            &self.p("hanako.card"),
-        ]);
+            &card,
+        ];
+        args.extend_from_slice(extra);
+        self.ok(&args);
         self.ok(&[
             "jlis",
             "export-roots",
