@@ -1,0 +1,186 @@
+//! The core operations of draft-irtf-cfrg-bbs-signatures §3.6–§3.7 over scalar
+//! messages and explicit generators. Interfaces (plain BBS, blind, pseudonyms)
+//! choose the generators, the message mapping and the `api_id`.
+
+use crate::curve::{pairing_product_is_one, Scalar, G1, G2};
+use crate::encoding::{Reader, Transcript};
+use crate::error::Error;
+use crate::keys::{PublicKey, SecretKey};
+use crate::suite::{Suite, POINT_LEN, SCALAR_LEN};
+
+/// A BBS signature `(A, e)`.
+///
+/// ```text
+/// signature_to_octets = serialize((A, e))    -- 48 + 32 octets
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Signature {
+    pub(crate) a: G1,
+    pub(crate) e: Scalar,
+}
+
+impl Signature {
+    pub const LEN: usize = POINT_LEN + SCALAR_LEN;
+
+    pub fn to_bytes(&self) -> [u8; Self::LEN] {
+        let mut out = [0u8; Self::LEN];
+        out[..POINT_LEN].copy_from_slice(&self.a.to_bytes());
+        out[POINT_LEN..].copy_from_slice(&self.e.to_be_bytes());
+        out
+    }
+
+    /// octets_to_signature: length, A in G1 and not the identity, 0 < e < r.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let mut r = Reader::new(bytes, "signature");
+        if bytes.len() != Self::LEN {
+            return Err(Error::Malformed {
+                what: "signature",
+                offset: 0,
+                reason: "expected 80 bytes",
+            });
+        }
+        let a = r.g1()?;
+        let e = r.nonzero_scalar()?;
+        r.finish()?;
+        Ok(Signature { a, e })
+    }
+}
+
+/// calculate_domain (§4.2.3):
+/// `hash_to_scalar(PK || serialize((L, Q_1, H_1..H_L)) || api_id || I2OSP(len(header), 8) || header)`.
+pub(crate) fn calculate_domain(
+    suite: Suite,
+    pk: &PublicKey,
+    q1: &G1,
+    h: &[G1],
+    header: &[u8],
+    api_id: &[u8],
+) -> Scalar {
+    let mut t = Transcript::new();
+    t.bytes(&pk.to_bytes()).u64(h.len() as u64).g1(q1);
+    h.iter().for_each(|p| {
+        t.g1(p);
+    });
+    t.bytes(api_id).prefixed(header);
+    suite.hash_to_scalar(t.as_bytes(), &h2s_dst(api_id))
+}
+
+pub(crate) fn h2s_dst(api_id: &[u8]) -> Vec<u8> {
+    [api_id, b"H2S_"].concat()
+}
+
+/// `B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L`.
+fn compute_b(suite: Suite, generators: &[G1], domain: &Scalar, messages: &[Scalar]) -> G1 {
+    let mut points = Vec::with_capacity(generators.len() + 1);
+    points.push(suite.p1());
+    points.extend_from_slice(generators);
+    let mut scalars = Vec::with_capacity(points.len());
+    scalars.push(Scalar::one());
+    scalars.push(*domain);
+    scalars.extend_from_slice(messages);
+    G1::msm(&points, &scalars)
+}
+
+fn check_lengths(generators: &[G1], messages: usize) {
+    assert_eq!(
+        generators.len(),
+        messages + 1,
+        "one generator per message plus Q_1"
+    );
+}
+
+/// CoreSign (§3.6.1).
+pub(crate) fn core_sign(
+    suite: Suite,
+    sk: &SecretKey,
+    pk: &PublicKey,
+    generators: &[G1],
+    header: &[u8],
+    messages: &[Scalar],
+    api_id: &[u8],
+) -> Result<Signature, Error> {
+    check_lengths(generators, messages.len());
+    let domain = calculate_domain(suite, pk, &generators[0], &generators[1..], header, api_id);
+    let mut t = Transcript::new();
+    t.scalar(sk.scalar());
+    messages.iter().for_each(|m| {
+        t.scalar(m);
+    });
+    t.scalar(&domain);
+    let e = suite.hash_to_scalar(t.as_bytes(), &h2s_dst(api_id));
+    zeroize::Zeroize::zeroize(&mut t.into_bytes());
+    let b = compute_b(suite, generators, &domain, messages);
+    let inv = (*sk.scalar() + e).invert().ok_or(Error::Degenerate)?;
+    let a = b.mul(&inv);
+    if a.is_identity() {
+        return Err(Error::Degenerate);
+    }
+    Ok(Signature { a, e })
+}
+
+/// CoreVerify (§3.6.2): `h(A, W) * h(A * e - B, BP2) == Identity_GT`.
+pub(crate) fn core_verify(
+    suite: Suite,
+    pk: &PublicKey,
+    signature: &Signature,
+    generators: &[G1],
+    header: &[u8],
+    messages: &[Scalar],
+    api_id: &[u8],
+) -> Result<(), Error> {
+    check_lengths(generators, messages.len());
+    let domain = calculate_domain(suite, pk, &generators[0], &generators[1..], header, api_id);
+    let b = compute_b(suite, generators, &domain, messages);
+    let lhs = signature.a.mul(&signature.e) - b;
+    if pairing_product_is_one(&[(signature.a, *pk.point()), (lhs, G2::generator())]) {
+        Ok(())
+    } else {
+        Err(Error::SignatureInvalid)
+    }
+}
+
+/// Checks `disclosed` is strictly ascending and below `count`; returns the complement.
+pub(crate) fn undisclosed_indexes(disclosed: &[usize], count: usize) -> Result<Vec<usize>, Error> {
+    for w in disclosed.windows(2) {
+        if w[0] >= w[1] {
+            return Err(Error::IndexesNotAscending);
+        }
+    }
+    if let Some(&index) = disclosed.iter().find(|&&i| i >= count) {
+        return Err(Error::IndexOutOfRange { index, count });
+    }
+    let mut next = disclosed.iter().peekable();
+    Ok((0..count)
+        .filter(|i| {
+            if next.peek() == Some(&i) {
+                next.next();
+                false
+            } else {
+                true
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undisclosed_is_the_complement() {
+        assert_eq!(undisclosed_indexes(&[0, 2], 4).unwrap(), vec![1, 3]);
+        assert_eq!(undisclosed_indexes(&[], 2).unwrap(), vec![0, 1]);
+        assert_eq!(
+            undisclosed_indexes(&[2, 1], 4),
+            Err(Error::IndexesNotAscending)
+        );
+        assert_eq!(
+            undisclosed_indexes(&[1, 1], 4),
+            Err(Error::IndexesNotAscending)
+        );
+        assert_eq!(
+            undisclosed_indexes(&[4], 4),
+            Err(Error::IndexOutOfRange { index: 4, count: 4 })
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! create_generators (draft-irtf-cfrg-bbs-signatures §4.1.1), cached.
+//!
+//! ```text
+//! v = expand_message(api_id || "MESSAGE_GENERATOR_SEED", seed_dst, expand_len)
+//! for i in 1..=count:
+//!    v = expand_message(v || I2OSP(i, 8), seed_dst, expand_len)
+//!    generator_i = hash_to_curve_g1(v, api_id || "SIG_GENERATOR_DST_")
+//! ```
+//! Generators are public constants, so one list per (suite, api_id) is kept and
+//! extended on demand; each hash-to-curve is paid once per process.
+
+use crate::curve::G1;
+use crate::suite::{Suite, EXPAND_LEN};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+struct Chain {
+    v: Vec<u8>,
+    points: Arc<Vec<G1>>,
+}
+
+type Cache = Mutex<HashMap<(Suite, Vec<u8>), Chain>>;
+
+fn cache() -> &'static Cache {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// A prefix of the cached generator list (no copy).
+#[derive(Clone)]
+pub struct Generators {
+    all: Arc<Vec<G1>>,
+    count: usize,
+}
+
+impl std::ops::Deref for Generators {
+    type Target = [G1];
+    fn deref(&self) -> &[G1] {
+        &self.all[..self.count]
+    }
+}
+
+/// The first `count` generators for `api_id`, in creation order.
+pub fn create_generators(suite: Suite, api_id: &[u8], count: usize) -> Generators {
+    let mut map = cache()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let seed_dst = [api_id, b"SIG_GENERATOR_SEED_"].concat();
+    let chain = map
+        .entry((suite, api_id.to_vec()))
+        .or_insert_with(|| Chain {
+            v: suite.expand_message(
+                &[api_id, b"MESSAGE_GENERATOR_SEED"].concat(),
+                &seed_dst,
+                EXPAND_LEN,
+            ),
+            points: Arc::new(Vec::new()),
+        });
+    if chain.points.len() < count {
+        let gen_dst = [api_id, b"SIG_GENERATOR_DST_"].concat();
+        let mut points = chain.points.as_ref().clone();
+        for i in points.len() + 1..=count {
+            let input = [chain.v.as_slice(), &(i as u64).to_be_bytes()].concat();
+            chain.v = suite.expand_message(&input, &seed_dst, EXPAND_LEN);
+            points.push(suite.hash_to_g1(&chain.v, &gen_dst));
+        }
+        chain.points = Arc::new(points);
+    }
+    Generators {
+        all: chain.points.clone(),
+        count,
+    }
+}

@@ -1,0 +1,28 @@
+//! BBS signatures for Akashi's anonymous credentials.
+//!
+//! * [`Bbs`]: draft-irtf-cfrg-bbs-signatures (both BLS12-381 ciphersuites).
+//!
+//! Randomness is injected ([`RandomScalars`]); nothing here reads a clock.
+//! All curve arithmetic is blst's (constant time for secret scalars); `curve`
+//! is the only module with `unsafe`, confined to FFI calls.
+
+mod bbs;
+mod core;
+pub mod curve;
+mod encoding;
+mod error;
+mod generators;
+mod keys;
+mod proof;
+mod random;
+pub mod suite;
+
+pub use crate::bbs::{messages_to_scalars, Bbs};
+pub use crate::core::Signature;
+pub use crate::curve::Scalar;
+pub use crate::error::Error;
+pub use crate::generators::{create_generators, Generators};
+pub use crate::keys::{PublicKey, SecretKey};
+pub use crate::proof::Proof;
+pub use crate::random::{FixedScalars, RandomScalars, SeededScalars};
+pub use crate::suite::Suite;
