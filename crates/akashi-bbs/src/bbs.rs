@@ -2,15 +2,12 @@
 //! messages mapped with MapMessageToScalarAsHash, generators from create_generators,
 //! `api_id = ciphersuite_id || "H2G_HM2S_"`.
 
-use crate::core::{core_sign, core_verify, undisclosed_indexes, Signature};
+use crate::core::{core_sign, core_verify, Signature};
 use crate::curve::Scalar;
 use crate::error::Error;
 use crate::generators::create_generators;
 use crate::keys::{PublicKey, SecretKey};
-use crate::proof::{
-    pairing_check, proof_challenge, proof_finalize, proof_init, proof_verify_init, Proof,
-    ProofRandomness,
-};
+use crate::proof::{core_proof_gen, core_proof_verify, Proof};
 use crate::random::RandomScalars;
 use crate::suite::Suite;
 
@@ -92,30 +89,18 @@ impl Bbs {
         let api = self.api_id();
         let scalars = messages_to_scalars(self.suite, messages, &api);
         let gens = create_generators(self.suite, &api, messages.len() + 1);
-        let undisclosed = undisclosed_indexes(disclosed_indexes, messages.len())?;
-        let randoms = ProofRandomness(rng.random_scalars(5 + undisclosed.len()));
-        let init = proof_init(
+        core_proof_gen(
             self.suite,
             pk,
             signature,
             &gens,
-            &randoms,
             header,
+            ph,
             &scalars,
-            &undisclosed,
+            disclosed_indexes,
             &api,
-        );
-        let disclosed: Vec<(usize, Scalar)> =
-            disclosed_indexes.iter().map(|&i| (i, scalars[i])).collect();
-        let challenge = proof_challenge(self.suite, &init, &disclosed, ph, &api);
-        let hidden: Vec<Scalar> = undisclosed.iter().map(|&j| scalars[j]).collect();
-        Ok(proof_finalize(
-            &init,
-            challenge,
-            signature.e,
-            &randoms,
-            &hidden,
-        ))
+            rng,
+        )
     }
 
     /// ProofVerify (§3.4.4).
@@ -136,25 +121,10 @@ impl Bbs {
         }
         let api = self.api_id();
         let count = disclosed_indexes.len() + proof.undisclosed_count();
-        let undisclosed = undisclosed_indexes(disclosed_indexes, count)?;
         let scalars = messages_to_scalars(self.suite, disclosed_messages, &api);
         let disclosed: Vec<(usize, Scalar)> =
             disclosed_indexes.iter().copied().zip(scalars).collect();
         let gens = create_generators(self.suite, &api, count + 1);
-        let init = proof_verify_init(
-            self.suite,
-            pk,
-            proof,
-            &gens,
-            header,
-            &disclosed,
-            &undisclosed,
-            &api,
-        );
-        let challenge = proof_challenge(self.suite, &init, &disclosed, ph, &api);
-        if challenge != proof.challenge || !pairing_check(pk, proof) {
-            return Err(Error::ProofInvalid);
-        }
-        Ok(())
+        core_proof_verify(self.suite, pk, proof, &gens, header, ph, &disclosed, &api)
     }
 }

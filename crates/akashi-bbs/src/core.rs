@@ -70,7 +70,12 @@ pub(crate) fn h2s_dst(api_id: &[u8]) -> Vec<u8> {
 }
 
 /// `B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L`.
-fn compute_b(suite: Suite, generators: &[G1], domain: &Scalar, messages: &[Scalar]) -> G1 {
+pub(crate) fn compute_b(
+    suite: Suite,
+    generators: &[G1],
+    domain: &Scalar,
+    messages: &[Scalar],
+) -> G1 {
     let mut points = Vec::with_capacity(generators.len() + 1);
     points.push(suite.p1());
     points.extend_from_slice(generators);
@@ -110,6 +115,14 @@ pub(crate) fn core_sign(
     let e = suite.hash_to_scalar(t.as_bytes(), &h2s_dst(api_id));
     zeroize::Zeroize::zeroize(&mut t.into_bytes());
     let b = compute_b(suite, generators, &domain, messages);
+    finalize_sign(sk, b, e)
+}
+
+/// `A = B * (1 / (SK + e))`, refusing the degenerate cases the draft mentions.
+pub(crate) fn finalize_sign(sk: &SecretKey, b: G1, e: Scalar) -> Result<Signature, Error> {
+    if b.is_identity() {
+        return Err(Error::Degenerate);
+    }
     let inv = (*sk.scalar() + e).invert().ok_or(Error::Degenerate)?;
     let a = b.mul(&inv);
     if a.is_identity() {

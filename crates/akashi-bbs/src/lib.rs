@@ -1,12 +1,15 @@
 //! BBS signatures for Akashi's anonymous credentials.
 //!
 //! * [`Bbs`]: draft-irtf-cfrg-bbs-signatures (both BLS12-381 ciphersuites).
+//! * [`BlindBbs`]: draft-irtf-cfrg-bbs-blind-signatures (holder-committed messages).
 //!
 //! Randomness is injected ([`RandomScalars`]); nothing here reads a clock.
 //! All curve arithmetic is blst's (constant time for secret scalars); `curve`
 //! is the only module with `unsafe`, confined to FFI calls.
 
 mod bbs;
+mod blind;
+mod commitment;
 mod core;
 pub mod curve;
 mod encoding;
@@ -18,6 +21,8 @@ mod random;
 pub mod suite;
 
 pub use crate::bbs::{messages_to_scalars, Bbs};
+pub use crate::blind::BlindBbs;
+pub use crate::commitment::{Commitment, ProverBlind};
 pub use crate::core::Signature;
 pub use crate::curve::Scalar;
 pub use crate::error::Error;

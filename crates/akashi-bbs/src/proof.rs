@@ -151,8 +151,13 @@ pub(crate) fn proof_init(
     }
 }
 
-/// `serialize((R, i1, msg_i1, ..., iR, msg_iR, Abar, Bbar, D, T1, T2, domain))`.
-pub(crate) fn challenge_elements(init: &InitResult, disclosed: &[(usize, Scalar)]) -> Transcript {
+/// `serialize((R, i1, msg_i1, ..., iR, msg_iR, Abar, Bbar, D, T1, T2, extra.., domain))`;
+/// `extra` is empty for plain BBS and `(pseudonym, Ut)` for pseudonym proofs.
+pub(crate) fn challenge_elements(
+    init: &InitResult,
+    disclosed: &[(usize, Scalar)],
+    extra: &[G1],
+) -> Transcript {
     let mut t = Transcript::new();
     t.u64(disclosed.len() as u64);
     for (i, m) in disclosed {
@@ -162,8 +167,11 @@ pub(crate) fn challenge_elements(init: &InitResult, disclosed: &[(usize, Scalar)
         .g1(&init.b_bar)
         .g1(&init.d)
         .g1(&init.t1)
-        .g1(&init.t2)
-        .scalar(&init.domain);
+        .g1(&init.t2);
+    extra.iter().for_each(|p| {
+        t.g1(p);
+    });
+    t.scalar(&init.domain);
     t
 }
 
@@ -175,7 +183,7 @@ pub(crate) fn proof_challenge(
     ph: &[u8],
     api_id: &[u8],
 ) -> Scalar {
-    let mut t = challenge_elements(init, disclosed);
+    let mut t = challenge_elements(init, disclosed, &[]);
     t.prefixed(ph);
     suite.hash_to_scalar(t.as_bytes(), &h2s_dst(api_id))
 }
@@ -251,4 +259,83 @@ pub(crate) fn proof_verify_init(
 /// The final check of CoreProofVerify: `h(Abar, W) * h(Bbar, -BP2) == Identity_GT`.
 pub(crate) fn pairing_check(pk: &PublicKey, proof: &Proof) -> bool {
     pairing_product_is_one(&[(proof.a_bar, *pk.point()), (-proof.b_bar, G2::generator())])
+}
+
+/// CoreProofGen (§3.6.3) over scalar messages and explicit generators.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn core_proof_gen(
+    suite: Suite,
+    pk: &PublicKey,
+    signature: &Signature,
+    generators: &[G1],
+    header: &[u8],
+    ph: &[u8],
+    messages: &[Scalar],
+    disclosed_indexes: &[usize],
+    api_id: &[u8],
+    rng: &mut impl crate::random::RandomScalars,
+) -> Result<Proof, Error> {
+    let undisclosed = crate::core::undisclosed_indexes(disclosed_indexes, messages.len())?;
+    let randoms = ProofRandomness(rng.random_scalars(5 + undisclosed.len()));
+    let init = proof_init(
+        suite,
+        pk,
+        signature,
+        generators,
+        &randoms,
+        header,
+        messages,
+        &undisclosed,
+        api_id,
+    );
+    let disclosed: Vec<(usize, Scalar)> = disclosed_indexes
+        .iter()
+        .map(|&i| (i, messages[i]))
+        .collect();
+    let challenge = proof_challenge(suite, &init, &disclosed, ph, api_id);
+    let hidden: Vec<Scalar> = undisclosed.iter().map(|&j| messages[j]).collect();
+    Ok(proof_finalize(
+        &init,
+        challenge,
+        signature.e,
+        &randoms,
+        &hidden,
+    ))
+}
+
+/// CoreProofVerify (§3.6.4); `generators` must number `R + U + 1`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn core_proof_verify(
+    suite: Suite,
+    pk: &PublicKey,
+    proof: &Proof,
+    generators: &[G1],
+    header: &[u8],
+    ph: &[u8],
+    disclosed: &[(usize, Scalar)],
+    api_id: &[u8],
+) -> Result<(), Error> {
+    let count = disclosed.len() + proof.undisclosed_count();
+    assert_eq!(
+        generators.len(),
+        count + 1,
+        "one generator per message plus Q_1"
+    );
+    let indexes: Vec<usize> = disclosed.iter().map(|(i, _)| *i).collect();
+    let undisclosed = crate::core::undisclosed_indexes(&indexes, count)?;
+    let init = proof_verify_init(
+        suite,
+        pk,
+        proof,
+        generators,
+        header,
+        disclosed,
+        &undisclosed,
+        api_id,
+    );
+    let challenge = proof_challenge(suite, &init, disclosed, ph, api_id);
+    if challenge != proof.challenge || !pairing_check(pk, proof) {
+        return Err(Error::ProofInvalid);
+    }
+    Ok(())
 }
