@@ -1,6 +1,7 @@
 //! BBS signatures for Akashi's anonymous credentials.
 //!
 //! * [`Bbs`]: draft-irtf-cfrg-bbs-signatures (both BLS12-381 ciphersuites).
+//! * [`NymBbs`]: draft-irtf-cfrg-bbs-per-verifier-linkability (pseudonyms per verifier).
 //! * [`BlindBbs`]: draft-irtf-cfrg-bbs-blind-signatures (holder-committed messages).
 //!
 //! Randomness is injected ([`RandomScalars`]); nothing here reads a clock.
@@ -16,6 +17,7 @@ mod encoding;
 mod error;
 mod generators;
 mod keys;
+mod nym;
 mod proof;
 mod random;
 pub mod suite;
@@ -28,6 +30,7 @@ pub use crate::curve::Scalar;
 pub use crate::error::Error;
 pub use crate::generators::{create_generators, Generators};
 pub use crate::keys::{PublicKey, SecretKey};
+pub use crate::nym::{NymBbs, NymSecrets, Pseudonym};
 pub use crate::proof::Proof;
 pub use crate::random::{FixedScalars, RandomScalars, SeededScalars};
 pub use crate::suite::Suite;

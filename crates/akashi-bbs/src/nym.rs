@@ -1,0 +1,418 @@
+//! Per-verifier pseudonyms (draft-irtf-cfrg-bbs-per-verifier-linkability,
+//! vector `nym_secrets` version), on top of blind issuance.
+//!
+//! ```text
+//! generators = (Q_1, H_1..H_L, Q_2, J_1..J_M, J_M+1..J_M+N)
+//! scalars    = (msg_1..msg_L, prover_blind, committed_1..committed_M, nym_1..nym_N)
+//! B = P1 + Q_1*domain + Σ H_i*msg_i + C + J_M+N * signer_nym_entropy,  header' = header || I2OSP(N, 8)
+//! nym_secrets = prover_nyms with the last one + signer_nym_entropy
+//! OP = hash_to_curve_g1(context_id, api_id);  z = hash_to_scalar(context_id, api_id || "VECT_NYM_SECRETS")
+//! pseudonym = OP * Σ nym_secrets[i] * z^i
+//! challenge = H(R, (i, msg_i).., Abar, Bbar, D, T1, T2, pseudonym, Ut, domain, len(ph), ph, len(ctx), ctx)
+//! ```
+
+use crate::bbs::messages_to_scalars;
+use crate::blind::{blind_sign_core, combined_generators, combined_indexes};
+use crate::commitment::{core_commit, verify_commitment, Commitment, ProverBlind};
+use crate::core::{core_verify, h2s_dst, undisclosed_indexes, Signature};
+use crate::curve::{Scalar, G1};
+use crate::encoding::Reader;
+use crate::error::Error;
+use crate::keys::{PublicKey, SecretKey};
+use crate::proof::{
+    challenge_elements, pairing_check, proof_finalize, proof_init, proof_verify_init, InitResult,
+    Proof, ProofRandomness,
+};
+use crate::random::RandomScalars;
+use crate::suite::Suite;
+use zeroize::Zeroize;
+
+/// The interface identifier suffix of BBS with pseudonyms.
+pub const NYM_API_SUFFIX: &[u8] = b"H2G_HM2S_PSEUDONYM_";
+
+/// The holder's pseudonym secrets after issuance (zeroized on drop).
+#[derive(Clone)]
+pub struct NymSecrets(pub(crate) Vec<Scalar>);
+
+impl NymSecrets {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// From big-endian scalars (for fixtures and storage).
+    pub fn from_scalars(scalars: Vec<Scalar>) -> Self {
+        NymSecrets(scalars)
+    }
+}
+
+impl Drop for NymSecrets {
+    fn drop(&mut self) {
+        self.0.iter_mut().for_each(Zeroize::zeroize);
+    }
+}
+
+/// A per-verifier pseudonym: a G1 point, 48 bytes compressed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Pseudonym(pub(crate) G1);
+
+impl Pseudonym {
+    pub fn to_bytes(&self) -> [u8; 48] {
+        self.0.to_bytes()
+    }
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        if bytes.len() != 48 {
+            return Err(Error::Malformed {
+                what: "pseudonym",
+                offset: 0,
+                reason: "expected 48 bytes",
+            });
+        }
+        let mut r = Reader::new(bytes, "pseudonym");
+        let p = r.g1()?;
+        r.finish()?;
+        Ok(Pseudonym(p))
+    }
+}
+
+/// BBS with pseudonyms for one ciphersuite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NymBbs {
+    suite: Suite,
+}
+
+impl NymBbs {
+    pub fn new(suite: Suite) -> Self {
+        NymBbs { suite }
+    }
+
+    pub(crate) fn api_id(&self) -> Vec<u8> {
+        self.suite.api_id(NYM_API_SUFFIX)
+    }
+
+    /// `OP` and `z` for a context.
+    fn context_point(&self, context_id: &[u8]) -> (G1, Scalar) {
+        let api = self.api_id();
+        let op = self.suite.hash_to_g1(context_id, &api);
+        let z = self
+            .suite
+            .hash_to_scalar(context_id, &[api.as_slice(), b"VECT_NYM_SECRETS"].concat());
+        (op, z)
+    }
+
+    /// `Σ v[i] * z^i` by Horner's rule.
+    fn poly(z: &Scalar, values: &[Scalar]) -> Scalar {
+        values
+            .iter()
+            .rev()
+            .fold(Scalar::zero(), |acc, v| acc * *z + *v)
+    }
+
+    /// The pseudonym of `nym_secrets` for `context_id` (a verifier's identifier).
+    pub fn pseudonym(
+        &self,
+        nym_secrets: &NymSecrets,
+        context_id: &[u8],
+    ) -> Result<Pseudonym, Error> {
+        let (op, z) = self.context_point(context_id);
+        let p = op.mul(&Self::poly(&z, &nym_secrets.0));
+        if p.is_identity() {
+            return Err(Error::Degenerate);
+        }
+        Ok(Pseudonym(p))
+    }
+
+    /// CommitWithNym (holder): commits to `committed_messages` and the `prover_nyms`.
+    pub fn commit<M: AsRef<[u8]>>(
+        &self,
+        committed_messages: &[M],
+        prover_nyms: &[Scalar],
+        rng: &mut impl RandomScalars,
+    ) -> (Commitment, ProverBlind) {
+        let api = self.api_id();
+        let mut scalars = messages_to_scalars(self.suite, committed_messages, &api);
+        scalars.extend_from_slice(prover_nyms);
+        let out = core_commit(self.suite, &api, &scalars, rng);
+        scalars.iter_mut().for_each(Zeroize::zeroize);
+        out
+    }
+
+    /// BlindSignWithNym (signer): `nym_count` is N, told by the holder.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sign<M: AsRef<[u8]>>(
+        &self,
+        sk: &SecretKey,
+        pk: &PublicKey,
+        commitment: &Commitment,
+        nym_count: usize,
+        signer_nym_entropy: &Scalar,
+        header: &[u8],
+        messages: &[M],
+    ) -> Result<Signature, Error> {
+        let api = self.api_id();
+        if nym_count == 0 || commitment.len() < nym_count {
+            return Err(Error::Malformed {
+                what: "commitment",
+                offset: 0,
+                reason: "fewer scalars than nym secrets",
+            });
+        }
+        let blind_gens = verify_commitment(self.suite, &api, commitment)?;
+        let gens = combined_generators(self.suite, &api, messages.len(), commitment.len());
+        let scalars = messages_to_scalars(self.suite, messages, &api);
+        let extra = commitment.c + blind_gens[blind_gens.len() - 1].mul(signer_nym_entropy);
+        let header = combined_header(header, nym_count);
+        blind_sign_core(self.suite, sk, pk, &api, &gens, &header, &scalars, extra)
+    }
+
+    /// VerifyFinalizeWithNym (holder): checks the signature and returns the nym secrets.
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_finalize<M: AsRef<[u8]>>(
+        &self,
+        pk: &PublicKey,
+        signature: &Signature,
+        header: &[u8],
+        messages: &[M],
+        committed_messages: &[M],
+        prover_nyms: &[Scalar],
+        signer_nym_entropy: &Scalar,
+        blind: &ProverBlind,
+    ) -> Result<NymSecrets, Error> {
+        let mut secrets = prover_nyms.to_vec();
+        let last = secrets
+            .last_mut()
+            .ok_or(Error::KeyGen("no prover nym secrets"))?;
+        *last += *signer_nym_entropy;
+        let secrets = NymSecrets(secrets);
+        let scalars = self.all_scalars(messages, committed_messages, blind, &secrets);
+        let api = self.api_id();
+        let gens = combined_generators(
+            self.suite,
+            &api,
+            messages.len(),
+            committed_messages.len() + secrets.len(),
+        );
+        core_verify(
+            self.suite,
+            pk,
+            signature,
+            &gens,
+            &combined_header(header, secrets.len()),
+            &scalars,
+            &api,
+        )?;
+        Ok(secrets)
+    }
+
+    fn all_scalars<M: AsRef<[u8]>>(
+        &self,
+        messages: &[M],
+        committed: &[M],
+        blind: &ProverBlind,
+        secrets: &NymSecrets,
+    ) -> Vec<Scalar> {
+        let api = self.api_id();
+        let mut scalars = messages_to_scalars(self.suite, messages, &api);
+        scalars.push(blind.0);
+        scalars.extend(messages_to_scalars(self.suite, committed, &api));
+        scalars.extend_from_slice(&secrets.0);
+        scalars
+    }
+
+    /// ProofGenWithNym: a proof and the pseudonym for `context_id`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn proof_gen<M: AsRef<[u8]>>(
+        &self,
+        pk: &PublicKey,
+        signature: &Signature,
+        header: &[u8],
+        ph: &[u8],
+        nym_secrets: &NymSecrets,
+        context_id: &[u8],
+        messages: &[M],
+        committed_messages: &[M],
+        disclosed: &[usize],
+        disclosed_committed: &[usize],
+        blind: &ProverBlind,
+        rng: &mut impl RandomScalars,
+    ) -> Result<(Proof, Pseudonym), Error> {
+        let scalars = self.all_scalars(messages, committed_messages, blind, nym_secrets);
+        let idx = combined_indexes(
+            messages.len(),
+            committed_messages.len(),
+            disclosed,
+            disclosed_committed,
+        )?;
+        let undisclosed = undisclosed_indexes(&idx, scalars.len())?;
+        let randoms = ProofRandomness(rng.random_scalars(5 + undisclosed.len()));
+        let layout = Layout {
+            signer: messages.len(),
+            blind: committed_messages.len() + nym_secrets.len(),
+        };
+        self.prove_with_randoms(
+            pk,
+            signature,
+            header,
+            ph,
+            context_id,
+            &scalars,
+            &idx,
+            &undisclosed,
+            nym_secrets.len(),
+            layout,
+            &randoms,
+        )
+    }
+
+    /// The proof with caller-drawn randomness, so that predicates can share `m~`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn prove_with_randoms(
+        &self,
+        pk: &PublicKey,
+        signature: &Signature,
+        header: &[u8],
+        ph: &[u8],
+        context_id: &[u8],
+        scalars: &[Scalar],
+        idx: &[usize],
+        undisclosed: &[usize],
+        nym_count: usize,
+        layout: Layout,
+        randoms: &ProofRandomness,
+    ) -> Result<(Proof, Pseudonym), Error> {
+        let api = self.api_id();
+        let gens = combined_generators(self.suite, &api, layout.signer, layout.blind);
+        let header = combined_header(header, nym_count);
+        let init = proof_init(
+            self.suite,
+            pk,
+            signature,
+            &gens,
+            randoms,
+            &header,
+            scalars,
+            undisclosed,
+            &api,
+        );
+        let (op, z) = self.context_point(context_id);
+        let n = randoms.0.len();
+        let pseudonym = op.mul(&Self::poly(&z, &scalars[scalars.len() - nym_count..]));
+        let ut = op.mul(&Self::poly(&z, &randoms.0[n - nym_count..]));
+        if pseudonym.is_identity() || ut.is_identity() {
+            return Err(Error::Degenerate);
+        }
+        let disclosed: Vec<(usize, Scalar)> = idx.iter().map(|&i| (i, scalars[i])).collect();
+        let c = self.challenge(&init, &disclosed, &pseudonym, &ut, ph, context_id);
+        let hidden: Vec<Scalar> = undisclosed.iter().map(|&j| scalars[j]).collect();
+        Ok((
+            proof_finalize(&init, c, signature.e, randoms, &hidden),
+            Pseudonym(pseudonym),
+        ))
+    }
+
+    fn challenge(
+        &self,
+        init: &InitResult,
+        disclosed: &[(usize, Scalar)],
+        pseudonym: &G1,
+        ut: &G1,
+        ph: &[u8],
+        context_id: &[u8],
+    ) -> Scalar {
+        let mut t = challenge_elements(init, disclosed, &[*pseudonym, *ut]);
+        t.prefixed(ph).prefixed(context_id);
+        self.suite
+            .hash_to_scalar(t.as_bytes(), &h2s_dst(&self.api_id()))
+    }
+
+    /// ProofVerifyWithNym. `signer_count` is L; `nym_count` is N.
+    #[allow(clippy::too_many_arguments)]
+    pub fn proof_verify<M: AsRef<[u8]>>(
+        &self,
+        pk: &PublicKey,
+        proof: &Proof,
+        header: &[u8],
+        ph: &[u8],
+        pseudonym: &Pseudonym,
+        context_id: &[u8],
+        nym_count: usize,
+        signer_count: usize,
+        disclosed_messages: &[M],
+        disclosed_committed_messages: &[M],
+        disclosed: &[usize],
+        disclosed_committed: &[usize],
+    ) -> Result<(), Error> {
+        if disclosed.len() != disclosed_messages.len()
+            || disclosed_committed.len() != disclosed_committed_messages.len()
+        {
+            return Err(Error::DisclosureMismatch {
+                indexes: disclosed.len() + disclosed_committed.len(),
+                messages: disclosed_messages.len() + disclosed_committed_messages.len(),
+            });
+        }
+        let api = self.api_id();
+        let total = disclosed.len() + disclosed_committed.len() + proof.undisclosed_count();
+        // total = L + 1 + M + N, and the last N messages are the (hidden) nym secrets.
+        let blind_count = total
+            .checked_sub(signer_count + 1)
+            .ok_or(Error::ProofInvalid)?;
+        let committed = blind_count
+            .checked_sub(nym_count)
+            .ok_or(Error::ProofInvalid)?;
+        if nym_count == 0 || proof.undisclosed_count() < nym_count + 1 {
+            return Err(Error::ProofInvalid);
+        }
+        let idx = combined_indexes(signer_count, committed, disclosed, disclosed_committed)?;
+        let values = messages_to_scalars(self.suite, disclosed_messages, &api)
+            .into_iter()
+            .chain(messages_to_scalars(
+                self.suite,
+                disclosed_committed_messages,
+                &api,
+            ));
+        let pairs: Vec<(usize, Scalar)> = idx.iter().copied().zip(values).collect();
+        let undisclosed = undisclosed_indexes(&idx, total)?;
+        let gens = combined_generators(self.suite, &api, signer_count, blind_count);
+        let header = combined_header(header, nym_count);
+        let init = proof_verify_init(
+            self.suite,
+            pk,
+            proof,
+            &gens,
+            &header,
+            &pairs,
+            &undisclosed,
+            &api,
+        );
+        let (op, z) = self.context_point(context_id);
+        let u = proof.undisclosed_count();
+        let uv = G1::msm(
+            &[op, pseudonym.0],
+            &[
+                Self::poly(&z, &proof.m_hat[u - nym_count..]),
+                -proof.challenge,
+            ],
+        );
+        if uv.is_identity() {
+            return Err(Error::ProofInvalid);
+        }
+        let c = self.challenge(&init, &pairs, &pseudonym.0, &uv, ph, context_id);
+        if c != proof.challenge || !pairing_check(pk, proof) {
+            return Err(Error::ProofInvalid);
+        }
+        Ok(())
+    }
+}
+
+/// How many signer messages and how many blind-generator messages (M + N) a signature has.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Layout {
+    pub signer: usize,
+    pub blind: usize,
+}
+
+/// `header || I2OSP(N, 8)`: binds the number of nym secrets to the signature.
+fn combined_header(header: &[u8], nym_count: usize) -> Vec<u8> {
+    [header, &(nym_count as u64).to_be_bytes()].concat()
+}
