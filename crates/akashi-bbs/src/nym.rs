@@ -80,15 +80,28 @@ impl Pseudonym {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NymBbs {
     suite: Suite,
+    api_suffix: &'static [u8],
 }
 
 impl NymBbs {
     pub fn new(suite: Suite) -> Self {
-        NymBbs { suite }
+        NymBbs {
+            suite,
+            api_suffix: NYM_API_SUFFIX,
+        }
+    }
+
+    /// The same operations under another interface identifier (another message mapping).
+    pub(crate) fn with_api(suite: Suite, api_suffix: &'static [u8]) -> Self {
+        NymBbs { suite, api_suffix }
     }
 
     pub(crate) fn api_id(&self) -> Vec<u8> {
-        self.suite.api_id(NYM_API_SUFFIX)
+        self.suite.api_id(self.api_suffix)
+    }
+
+    fn to_scalars<M: AsRef<[u8]>>(&self, messages: &[M]) -> Vec<Scalar> {
+        messages_to_scalars(self.suite, messages, &self.api_id())
     }
 
     /// `OP` and `z` for a context.
@@ -130,10 +143,17 @@ impl NymBbs {
         prover_nyms: &[Scalar],
         rng: &mut impl RandomScalars,
     ) -> (Commitment, ProverBlind) {
-        let api = self.api_id();
-        let mut scalars = messages_to_scalars(self.suite, committed_messages, &api);
+        let mut scalars = self.to_scalars(committed_messages);
         scalars.extend_from_slice(prover_nyms);
-        let out = core_commit(self.suite, &api, &scalars, rng);
+        self.commit_scalars(scalars, rng)
+    }
+
+    pub(crate) fn commit_scalars(
+        &self,
+        mut scalars: Vec<Scalar>,
+        rng: &mut impl RandomScalars,
+    ) -> (Commitment, ProverBlind) {
+        let out = core_commit(self.suite, &self.api_id(), &scalars, rng);
         scalars.iter_mut().for_each(Zeroize::zeroize);
         out
     }
@@ -150,6 +170,28 @@ impl NymBbs {
         header: &[u8],
         messages: &[M],
     ) -> Result<Signature, Error> {
+        self.sign_scalars(
+            sk,
+            pk,
+            commitment,
+            nym_count,
+            signer_nym_entropy,
+            header,
+            &self.to_scalars(messages),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn sign_scalars(
+        &self,
+        sk: &SecretKey,
+        pk: &PublicKey,
+        commitment: &Commitment,
+        nym_count: usize,
+        signer_nym_entropy: &Scalar,
+        header: &[u8],
+        scalars: &[Scalar],
+    ) -> Result<Signature, Error> {
         let api = self.api_id();
         if nym_count == 0 || commitment.len() < nym_count {
             return Err(Error::Malformed {
@@ -159,11 +201,10 @@ impl NymBbs {
             });
         }
         let blind_gens = verify_commitment(self.suite, &api, commitment)?;
-        let gens = combined_generators(self.suite, &api, messages.len(), commitment.len());
-        let scalars = messages_to_scalars(self.suite, messages, &api);
+        let gens = combined_generators(self.suite, &api, scalars.len(), commitment.len());
         let extra = commitment.c + blind_gens[blind_gens.len() - 1].mul(signer_nym_entropy);
         let header = combined_header(header, nym_count);
-        blind_sign_core(self.suite, sk, pk, &api, &gens, &header, &scalars, extra)
+        blind_sign_core(self.suite, sk, pk, &api, &gens, &header, scalars, extra)
     }
 
     /// VerifyFinalizeWithNym (holder): checks the signature and returns the nym secrets.
@@ -179,13 +220,41 @@ impl NymBbs {
         signer_nym_entropy: &Scalar,
         blind: &ProverBlind,
     ) -> Result<NymSecrets, Error> {
+        let (signer, committed) = (
+            self.to_scalars(messages),
+            self.to_scalars(committed_messages),
+        );
+        self.verify_finalize_scalars(
+            pk,
+            signature,
+            header,
+            &signer,
+            &committed,
+            prover_nyms,
+            signer_nym_entropy,
+            blind,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn verify_finalize_scalars(
+        &self,
+        pk: &PublicKey,
+        signature: &Signature,
+        header: &[u8],
+        messages: &[Scalar],
+        committed_messages: &[Scalar],
+        prover_nyms: &[Scalar],
+        signer_nym_entropy: &Scalar,
+        blind: &ProverBlind,
+    ) -> Result<NymSecrets, Error> {
         let mut secrets = prover_nyms.to_vec();
         let last = secrets
             .last_mut()
             .ok_or(Error::KeyGen("no prover nym secrets"))?;
         *last += *signer_nym_entropy;
         let secrets = NymSecrets(secrets);
-        let scalars = self.all_scalars(messages, committed_messages, blind, &secrets);
+        let scalars = Self::all_scalars(messages, committed_messages, blind, &secrets);
         let api = self.api_id();
         let gens = combined_generators(
             self.suite,
@@ -205,17 +274,16 @@ impl NymBbs {
         Ok(secrets)
     }
 
-    fn all_scalars<M: AsRef<[u8]>>(
-        &self,
-        messages: &[M],
-        committed: &[M],
+    /// `(msg_1..msg_L, prover_blind, committed_1..committed_M, nym_1..nym_N)`.
+    pub(crate) fn all_scalars(
+        messages: &[Scalar],
+        committed: &[Scalar],
         blind: &ProverBlind,
         secrets: &NymSecrets,
     ) -> Vec<Scalar> {
-        let api = self.api_id();
-        let mut scalars = messages_to_scalars(self.suite, messages, &api);
+        let mut scalars = messages.to_vec();
         scalars.push(blind.0);
-        scalars.extend(messages_to_scalars(self.suite, committed, &api));
+        scalars.extend_from_slice(committed);
         scalars.extend_from_slice(&secrets.0);
         scalars
     }
@@ -237,7 +305,12 @@ impl NymBbs {
         blind: &ProverBlind,
         rng: &mut impl RandomScalars,
     ) -> Result<(Proof, Pseudonym), Error> {
-        let scalars = self.all_scalars(messages, committed_messages, blind, nym_secrets);
+        let scalars = Self::all_scalars(
+            &self.to_scalars(messages),
+            &self.to_scalars(committed_messages),
+            blind,
+            nym_secrets,
+        );
         let idx = combined_indexes(
             messages.len(),
             committed_messages.len(),
@@ -351,6 +424,45 @@ impl NymBbs {
                 messages: disclosed_messages.len() + disclosed_committed_messages.len(),
             });
         }
+        let signer_pairs: Vec<(usize, Scalar)> = disclosed
+            .iter()
+            .copied()
+            .zip(self.to_scalars(disclosed_messages))
+            .collect();
+        let committed_pairs: Vec<(usize, Scalar)> = disclosed_committed
+            .iter()
+            .copied()
+            .zip(self.to_scalars(disclosed_committed_messages))
+            .collect();
+        self.verify_scalars(
+            pk,
+            proof,
+            header,
+            ph,
+            pseudonym,
+            context_id,
+            nym_count,
+            signer_count,
+            &signer_pairs,
+            &committed_pairs,
+        )
+    }
+
+    /// ProofVerifyWithNym over scalar messages: `(index, value)` for signer and committed messages.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn verify_scalars(
+        &self,
+        pk: &PublicKey,
+        proof: &Proof,
+        header: &[u8],
+        ph: &[u8],
+        pseudonym: &Pseudonym,
+        context_id: &[u8],
+        nym_count: usize,
+        signer_count: usize,
+        disclosed: &[(usize, Scalar)],
+        disclosed_committed: &[(usize, Scalar)],
+    ) -> Result<(), Error> {
         let api = self.api_id();
         let total = disclosed.len() + disclosed_committed.len() + proof.undisclosed_count();
         // total = L + 1 + M + N, and the last N messages are the (hidden) nym secrets.
@@ -363,14 +475,10 @@ impl NymBbs {
         if nym_count == 0 || proof.undisclosed_count() < nym_count + 1 {
             return Err(Error::ProofInvalid);
         }
-        let idx = combined_indexes(signer_count, committed, disclosed, disclosed_committed)?;
-        let values = messages_to_scalars(self.suite, disclosed_messages, &api)
-            .into_iter()
-            .chain(messages_to_scalars(
-                self.suite,
-                disclosed_committed_messages,
-                &api,
-            ));
+        let signer_idx: Vec<usize> = disclosed.iter().map(|(i, _)| *i).collect();
+        let committed_idx: Vec<usize> = disclosed_committed.iter().map(|(i, _)| *i).collect();
+        let idx = combined_indexes(signer_count, committed, &signer_idx, &committed_idx)?;
+        let values = disclosed.iter().chain(disclosed_committed).map(|(_, v)| *v);
         let pairs: Vec<(usize, Scalar)> = idx.iter().copied().zip(values).collect();
         let undisclosed = undisclosed_indexes(&idx, total)?;
         let gens = combined_generators(self.suite, &api, signer_count, blind_count);
