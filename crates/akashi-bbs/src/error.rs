@@ -35,6 +35,9 @@ pub enum Error {
     /// A predicate names a message that is disclosed, or not an integer message.
     #[error("predicate on message {index}: {reason}")]
     Predicate { index: usize, reason: &'static str },
+    /// A range predicate that cannot be proved: empty range or unsupported width.
+    #[error("invalid range predicate: {0}")]
+    InvalidRange(&'static str),
     /// The hidden value does not satisfy the predicate, so no proof can be made.
     #[error("message {index} does not satisfy the predicate")]
     PredicateUnsatisfied { index: usize },
