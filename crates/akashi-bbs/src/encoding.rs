@@ -111,6 +111,37 @@ impl<'a> Reader<'a> {
         }
     }
 
+    pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        self.take(n)
+    }
+
+    pub fn u8(&mut self) -> Result<u8, Error> {
+        Ok(self.take(1)?[0])
+    }
+
+    pub fn u16(&mut self) -> Result<u16, Error> {
+        Ok(u16::from_be_bytes(
+            self.take(2)?.try_into().expect("2 bytes"),
+        ))
+    }
+
+    pub fn u32(&mut self) -> Result<u32, Error> {
+        Ok(u32::from_be_bytes(
+            self.take(4)?.try_into().expect("4 bytes"),
+        ))
+    }
+
+    /// A canonical scalar (zero allowed).
+    pub fn scalar(&mut self) -> Result<Scalar, Error> {
+        let start = self.pos;
+        let raw: &[u8; SCALAR_LEN] = self.take(SCALAR_LEN)?.try_into().expect("length checked");
+        Scalar::from_be_bytes(raw).ok_or(Error::Malformed {
+            what: self.what,
+            offset: start,
+            reason: "scalar not below the group order r",
+        })
+    }
+
     pub fn finish(self) -> Result<(), Error> {
         if self.remaining() != 0 {
             return Err(self.error("trailing bytes"));

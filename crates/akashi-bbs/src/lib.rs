@@ -16,8 +16,8 @@
 mod bbs;
 mod blind;
 mod commitment;
-mod credential;
 mod core;
+mod credential;
 pub mod curve;
 mod encoding;
 mod error;
@@ -35,15 +35,17 @@ pub use crate::blind::BlindBbs;
 pub use crate::commitment::{Commitment, ProverBlind};
 pub use crate::core::Signature;
 pub use crate::credential::{
-    issue, request_issuance, Credential, HolderSecret, IssuanceRequest, IssuedCredential, Message, NymEntropy,
-    PendingIssuance,
+    issue, request_issuance, Credential, HolderSecret, IssuanceRequest, IssuedCredential, Message,
+    NymEntropy, PendingIssuance,
 };
 pub use crate::curve::Scalar;
 pub use crate::error::Error;
 pub use crate::generators::{create_generators, Generators};
 pub use crate::keys::{PublicKey, SecretKey};
 pub use crate::nym::{NymBbs, NymSecrets, Pseudonym};
-pub use crate::presentation::{verify_presentation, Presentation, PresentationRequest, VerifiedPresentation};
+pub use crate::presentation::{
+    verify_presentation, Presentation, PresentationRequest, VerifiedPresentation,
+};
 pub use crate::proof::Proof;
 pub use crate::random::{FixedScalars, RandomScalars, SeededScalars};
 pub use crate::range::{integer_to_scalar, Bound, RangePredicate, RangeProof};

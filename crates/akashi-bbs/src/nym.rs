@@ -100,7 +100,7 @@ impl NymBbs {
         self.suite.api_id(self.api_suffix)
     }
 
-    fn to_scalars<M: AsRef<[u8]>>(&self, messages: &[M]) -> Vec<Scalar> {
+    fn map_messages<M: AsRef<[u8]>>(&self, messages: &[M]) -> Vec<Scalar> {
         messages_to_scalars(self.suite, messages, &self.api_id())
     }
 
@@ -143,7 +143,7 @@ impl NymBbs {
         prover_nyms: &[Scalar],
         rng: &mut impl RandomScalars,
     ) -> (Commitment, ProverBlind) {
-        let mut scalars = self.to_scalars(committed_messages);
+        let mut scalars = self.map_messages(committed_messages);
         scalars.extend_from_slice(prover_nyms);
         self.commit_scalars(scalars, rng)
     }
@@ -177,7 +177,7 @@ impl NymBbs {
             nym_count,
             signer_nym_entropy,
             header,
-            &self.to_scalars(messages),
+            &self.map_messages(messages),
         )
     }
 
@@ -221,8 +221,8 @@ impl NymBbs {
         blind: &ProverBlind,
     ) -> Result<NymSecrets, Error> {
         let (signer, committed) = (
-            self.to_scalars(messages),
-            self.to_scalars(committed_messages),
+            self.map_messages(messages),
+            self.map_messages(committed_messages),
         );
         self.verify_finalize_scalars(
             pk,
@@ -306,8 +306,8 @@ impl NymBbs {
         rng: &mut impl RandomScalars,
     ) -> Result<(Proof, Pseudonym), Error> {
         let scalars = Self::all_scalars(
-            &self.to_scalars(messages),
-            &self.to_scalars(committed_messages),
+            &self.map_messages(messages),
+            &self.map_messages(committed_messages),
             blind,
             nym_secrets,
         );
@@ -427,12 +427,12 @@ impl NymBbs {
         let signer_pairs: Vec<(usize, Scalar)> = disclosed
             .iter()
             .copied()
-            .zip(self.to_scalars(disclosed_messages))
+            .zip(self.map_messages(disclosed_messages))
             .collect();
         let committed_pairs: Vec<(usize, Scalar)> = disclosed_committed
             .iter()
             .copied()
-            .zip(self.to_scalars(disclosed_committed_messages))
+            .zip(self.map_messages(disclosed_committed_messages))
             .collect();
         self.verify_scalars(
             pk,

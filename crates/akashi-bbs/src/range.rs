@@ -98,8 +98,6 @@ mod sigma;
 #[cfg(test)]
 mod tests;
 
-// Used by the tests until the presentation layer calls them (see sigma.rs).
-#[cfg_attr(not(test), allow(unused_imports))]
 pub(crate) use sigma::{range_commit, range_verify, RangeProver};
 
 use crate::curve::{Scalar, G1};

@@ -1,7 +1,4 @@
 //! The prover and verifier of the range sigma protocol (equations in `range.rs`).
-// The presentation layer that calls these from a BBS proof is not written yet;
-// until then only the tests reach them.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use super::{
     integer_to_scalar, pedersen_bases, pow2, transcript, BitFirst, BitProof, Bound, RangePredicate,
