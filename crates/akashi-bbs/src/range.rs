@@ -98,7 +98,7 @@ mod sigma;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use sigma::{range_commit, range_verify, RangeProver};
+pub(crate) use sigma::{range_commit, range_verify};
 
 use crate::curve::{Scalar, G1};
 use crate::encoding::{Reader, Transcript};

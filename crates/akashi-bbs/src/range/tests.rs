@@ -1,4 +1,5 @@
 use super::sigma::commit_digits;
+use super::sigma::RangeProver;
 use super::*;
 use crate::core::core_sign;
 use crate::generators::create_generators;
