@@ -2,7 +2,7 @@
 //! messages and explicit generators. Interfaces (plain BBS, blind, pseudonyms)
 //! choose the generators, the message mapping and the `api_id`.
 
-use crate::curve::{pairing_product_is_one, Scalar, G1, G2};
+use crate::curve::{bp2_prepared, prepared_pairing_product_is_one, Scalar, G1};
 use crate::encoding::{Reader, Transcript};
 use crate::error::Error;
 use crate::keys::{PublicKey, SecretKey};
@@ -145,7 +145,7 @@ pub(crate) fn core_verify(
     let domain = calculate_domain(suite, pk, &generators[0], &generators[1..], header, api_id);
     let b = compute_b(suite, generators, &domain, messages);
     let lhs = signature.a.mul(&signature.e) - b;
-    if pairing_product_is_one(&[(signature.a, *pk.point()), (lhs, G2::generator())]) {
+    if prepared_pairing_product_is_one(&[(signature.a, pk.prepared()), (lhs, bp2_prepared())]) {
         Ok(())
     } else {
         Err(Error::SignatureInvalid)

@@ -416,6 +416,54 @@ pub fn pairing_product_is_one(terms: &[(G1, G2)]) -> bool {
     }
 }
 
+/// A G2 point with its Miller-loop lines precomputed (68 Fp6 values), for
+/// pairings against a fixed point (BP2, a signer's public key).
+pub struct PreparedG2(Box<[blst_fp6; 68]>);
+
+impl PreparedG2 {
+    pub fn new(q: &G2) -> Self {
+        let mut affine = blst_p2_affine::default();
+        let mut lines = Box::new([blst_fp6::default(); 68]);
+        unsafe {
+            blst_p2_to_affine(&mut affine, &q.0);
+            blst_precompute_lines(lines.as_mut_ptr(), &affine);
+        }
+        PreparedG2(lines)
+    }
+}
+
+/// BP2 with its lines, computed once per process.
+pub fn bp2_prepared() -> &'static PreparedG2 {
+    static BP2: std::sync::OnceLock<PreparedG2> = std::sync::OnceLock::new();
+    BP2.get_or_init(|| PreparedG2::new(&G2::generator()))
+}
+
+/// `Π e(p_i, q_i) == 1` with precomputed lines for every `q_i`.
+pub fn prepared_pairing_product_is_one(terms: &[(G1, &PreparedG2)]) -> bool {
+    let mut acc: Option<blst_fp12> = None;
+    for (p, q) in terms {
+        let mut affine = blst_p1_affine::default();
+        let mut ml = blst_fp12::default();
+        unsafe {
+            blst_p1_to_affine(&mut affine, &p.0);
+            blst_miller_loop_lines(&mut ml, q.0.as_ptr(), &affine);
+        }
+        acc = Some(match acc {
+            None => ml,
+            Some(mut a) => {
+                unsafe { blst_fp12_mul(&mut a, &a, &ml) };
+                a
+            }
+        });
+    }
+    let Some(ml) = acc else { return true };
+    let mut fe = blst_fp12::default();
+    unsafe {
+        blst_final_exp(&mut fe, &ml);
+        blst_fp12_is_one(&fe)
+    }
+}
+
 pub(crate) fn hex_string(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -447,6 +495,22 @@ mod tests {
         let pq = G1::generator().mul(&(a * b));
         assert!(pairing_product_is_one(&[(p, q), (-pq, G2::generator())]));
         assert!(!pairing_product_is_one(&[(p, q), (pq, G2::generator())]));
+        let (qp, gp) = (PreparedG2::new(&q), PreparedG2::new(&G2::generator()));
+        assert!(prepared_pairing_product_is_one(&[(p, &qp), (-pq, &gp)]));
+        assert!(!prepared_pairing_product_is_one(&[(p, &qp), (pq, &gp)]));
+        // Timing probe (ignored unless asked): prepared vs shared Miller loop.
+        if std::env::var("AKASHI_PAIRING_PROBE").is_ok() {
+            let t = std::time::Instant::now();
+            for _ in 0..200 {
+                pairing_product_is_one(&[(p, q), (-pq, G2::generator())]);
+            }
+            let shared = t.elapsed();
+            let t = std::time::Instant::now();
+            for _ in 0..200 {
+                prepared_pairing_product_is_one(&[(p, &qp), (-pq, &gp)]);
+            }
+            eprintln!("shared {:?} prepared {:?}", shared / 200, t.elapsed() / 200);
+        }
     }
 
     #[test]

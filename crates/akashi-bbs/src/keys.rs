@@ -1,10 +1,10 @@
 //! KeyGen, SkToPk and key encodings (draft-irtf-cfrg-bbs-signatures §3.3).
 
-use crate::curve::{Scalar, G2};
+use crate::curve::{PreparedG2, Scalar, G2};
 use crate::error::Error;
 use crate::suite::Suite;
 use rand_core::{CryptoRng, RngCore};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// A signer's secret key: 0 < SK < r. Zeroized on drop, never printed.
@@ -99,13 +99,24 @@ impl core::fmt::Debug for SecretKey {
 }
 
 /// A signer's public key W in G2, validated on decoding (octets_to_pubkey).
+/// Its Miller-loop lines are computed once, on the first verification.
 #[derive(Clone)]
-pub struct PublicKey(Arc<(G2, [u8; 96])>);
+pub struct PublicKey(Arc<KeyInner>);
+
+struct KeyInner {
+    point: G2,
+    bytes: [u8; 96],
+    prepared: OnceLock<PreparedG2>,
+}
 
 impl PublicKey {
     fn from_point(w: G2) -> Self {
         let bytes = w.to_bytes();
-        PublicKey(Arc::new((w, bytes)))
+        PublicKey(Arc::new(KeyInner {
+            point: w,
+            bytes,
+            prepared: OnceLock::new(),
+        }))
     }
 
     /// Decodes and validates: a G2 point, in the subgroup, not the identity.
@@ -125,27 +136,33 @@ impl PublicKey {
         if w.is_identity() {
             return Err(bad(0, "identity point"));
         }
-        Ok(PublicKey(Arc::new((w, *raw))))
+        Ok(PublicKey(Arc::new(KeyInner {
+            point: w,
+            bytes: *raw,
+            prepared: OnceLock::new(),
+        })))
     }
 
     pub fn to_bytes(&self) -> [u8; 96] {
-        self.0 .1
+        self.0.bytes
     }
 
-    pub(crate) fn point(&self) -> &G2 {
-        &self.0 .0
+    pub(crate) fn prepared(&self) -> &PreparedG2 {
+        self.0
+            .prepared
+            .get_or_init(|| PreparedG2::new(&self.0.point))
     }
 }
 
 impl PartialEq for PublicKey {
     fn eq(&self, other: &Self) -> bool {
-        self.0 .1 == other.0 .1
+        self.0.bytes == other.0.bytes
     }
 }
 impl Eq for PublicKey {}
 
 impl core::fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "PublicKey({})", crate::curve::hex_string(&self.0 .1))
+        write!(f, "PublicKey({})", crate::curve::hex_string(&self.0.bytes))
     }
 }

@@ -4,7 +4,7 @@
 //! predicates) can share random scalars and add to the challenge.
 
 use crate::core::{calculate_domain, h2s_dst, Signature};
-use crate::curve::{pairing_product_is_one, Scalar, G1, G2};
+use crate::curve::{bp2_prepared, prepared_pairing_product_is_one, Scalar, G1};
 use crate::encoding::{Reader, Transcript};
 use crate::error::Error;
 use crate::keys::PublicKey;
@@ -258,7 +258,7 @@ pub(crate) fn proof_verify_init(
 
 /// The final check of CoreProofVerify: `h(Abar, W) * h(Bbar, -BP2) == Identity_GT`.
 pub(crate) fn pairing_check(pk: &PublicKey, proof: &Proof) -> bool {
-    pairing_product_is_one(&[(proof.a_bar, *pk.point()), (-proof.b_bar, G2::generator())])
+    prepared_pairing_product_is_one(&[(proof.a_bar, pk.prepared()), (-proof.b_bar, bp2_prepared())])
 }
 
 /// CoreProofGen (§3.6.3) over scalar messages and explicit generators.
