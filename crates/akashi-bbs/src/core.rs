@@ -5,6 +5,7 @@
 use crate::curve::{bp2_prepared, prepared_pairing_product_is_one, Scalar, G1};
 use crate::encoding::{Reader, Transcript};
 use crate::error::Error;
+use crate::generators::GeneratorList;
 use crate::keys::{PublicKey, SecretKey};
 use crate::suite::{Suite, POINT_LEN, SCALAR_LEN};
 
@@ -69,20 +70,24 @@ pub(crate) fn h2s_dst(api_id: &[u8]) -> Vec<u8> {
     [api_id, b"H2S_"].concat()
 }
 
-/// `B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L`.
+/// `B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L`, with the window
+/// tables of the standard generator lists when they are there.
 pub(crate) fn compute_b(
     suite: Suite,
-    generators: &[G1],
+    generators: &(impl GeneratorList + ?Sized),
     domain: &Scalar,
     messages: &[Scalar],
 ) -> G1 {
-    let mut points = Vec::with_capacity(generators.len() + 1);
-    points.push(suite.p1());
-    points.extend_from_slice(generators);
-    let mut scalars = Vec::with_capacity(points.len());
+    let mut scalars = Vec::with_capacity(messages.len() + 2);
     scalars.push(Scalar::one());
     scalars.push(*domain);
     scalars.extend_from_slice(messages);
+    if let Some(fixed) = generators.fixed() {
+        return fixed.msm(&scalars);
+    }
+    let mut points = Vec::with_capacity(scalars.len());
+    points.push(suite.p1());
+    points.extend_from_slice(generators.points());
     G1::msm(&points, &scalars)
 }
 
@@ -99,13 +104,14 @@ pub(crate) fn core_sign(
     suite: Suite,
     sk: &SecretKey,
     pk: &PublicKey,
-    generators: &[G1],
+    generators: &(impl GeneratorList + ?Sized),
     header: &[u8],
     messages: &[Scalar],
     api_id: &[u8],
 ) -> Result<Signature, Error> {
-    check_lengths(generators, messages.len());
-    let domain = calculate_domain(suite, pk, &generators[0], &generators[1..], header, api_id);
+    let points = generators.points();
+    check_lengths(points, messages.len());
+    let domain = calculate_domain(suite, pk, &points[0], &points[1..], header, api_id);
     let mut t = Transcript::new();
     t.scalar(sk.scalar());
     messages.iter().for_each(|m| {
@@ -136,13 +142,14 @@ pub(crate) fn core_verify(
     suite: Suite,
     pk: &PublicKey,
     signature: &Signature,
-    generators: &[G1],
+    generators: &(impl GeneratorList + ?Sized),
     header: &[u8],
     messages: &[Scalar],
     api_id: &[u8],
 ) -> Result<(), Error> {
-    check_lengths(generators, messages.len());
-    let domain = calculate_domain(suite, pk, &generators[0], &generators[1..], header, api_id);
+    let points = generators.points();
+    check_lengths(points, messages.len());
+    let domain = calculate_domain(suite, pk, &points[0], &points[1..], header, api_id);
     let b = compute_b(suite, generators, &domain, messages);
     let lhs = signature.a.mul(&signature.e) - b;
     if prepared_pairing_product_is_one(&[(signature.a, pk.prepared()), (lhs, bp2_prepared())]) {

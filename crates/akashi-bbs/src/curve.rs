@@ -285,6 +285,72 @@ impl G1 {
     }
 }
 
+/// Fixed bases with precomputed window tables (blst's `mult_wbits`): an MSM over
+/// public constants (P1, Q_1, the message generators) without per-call setup.
+pub struct FixedBases {
+    table: Vec<blst_p1_affine>,
+    npoints: usize,
+}
+
+impl FixedBases {
+    const WBITS: usize = 8;
+
+    pub fn new(points: &[G1]) -> Self {
+        let npoints = points.len();
+        assert!(npoints > 0, "fixed bases: at least one point");
+        let mut affines = vec![blst_p1_affine::default(); npoints];
+        let size = unsafe { blst_p1s_mult_wbits_precompute_sizeof(Self::WBITS, npoints) };
+        let mut table =
+            vec![blst_p1_affine::default(); size / core::mem::size_of::<blst_p1_affine>()];
+        unsafe {
+            let pts: [*const blst_p1; 2] = [&points[0].0, ptr::null()];
+            blst_p1s_to_affine(affines.as_mut_ptr(), pts.as_ptr(), npoints);
+            let aps: [*const blst_p1_affine; 2] = [affines.as_ptr(), ptr::null()];
+            blst_p1s_mult_wbits_precompute(table.as_mut_ptr(), Self::WBITS, aps.as_ptr(), npoints);
+        }
+        FixedBases { table, npoints }
+    }
+
+    pub fn len(&self) -> usize {
+        self.npoints
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.npoints == 0
+    }
+
+    /// Σ base[i] * scalars[i] over the first `scalars.len()` bases.
+    pub fn msm(&self, scalars: &[Scalar]) -> G1 {
+        assert!(
+            scalars.len() <= self.npoints,
+            "more scalars than fixed bases"
+        );
+        if scalars.is_empty() {
+            return G1::identity();
+        }
+        let n = scalars.len();
+        let mut le: Vec<blst_scalar> = scalars.iter().map(|s| s.to_le_scalar()).collect();
+        let mut out = blst_p1::default();
+        unsafe {
+            let scratch_len = blst_p1s_mult_wbits_scratch_sizeof(n) / 8 + 1;
+            let mut scratch = vec![0 as limb_t; scratch_len];
+            let sps: [*const u8; 2] = [le[0].b.as_ptr(), ptr::null()];
+            // The table of the first n bases is a prefix of the full table.
+            blst_p1s_mult_wbits(
+                &mut out,
+                self.table.as_ptr(),
+                Self::WBITS,
+                n,
+                sps.as_ptr(),
+                255,
+                scratch.as_mut_ptr(),
+            );
+        }
+        le.iter_mut().for_each(|s| s.b.zeroize());
+        G1(out)
+    }
+}
+
 impl PartialEq for G1 {
     fn eq(&self, other: &Self) -> bool {
         unsafe { blst_p1_is_equal(&self.0, &other.0) }

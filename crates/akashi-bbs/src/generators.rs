@@ -9,7 +9,7 @@
 //! Generators are public constants, so one list per (suite, api_id) is kept and
 //! extended on demand; each hash-to-curve is paid once per process.
 
-use crate::curve::G1;
+use crate::curve::{FixedBases, G1};
 use crate::suite::{Suite, EXPAND_LEN};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 struct Chain {
     v: Vec<u8>,
     points: Arc<Vec<G1>>,
+    /// Window tables for `(P1, generator_1, ..)`, rebuilt when the list grows.
+    fixed: Option<Arc<FixedBases>>,
 }
 
 type Cache = Mutex<HashMap<(Suite, Vec<u8>), Chain>>;
@@ -26,11 +28,43 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// A prefix of the cached generator list (no copy).
+/// A prefix of the cached generator list (no copy), with the window tables of
+/// `(P1, generators..)` for fixed-base multi-scalar multiplication.
 #[derive(Clone)]
 pub struct Generators {
     all: Arc<Vec<G1>>,
     count: usize,
+    fixed: Arc<FixedBases>,
+}
+
+/// A list of generators `(Q_1, H_1, ...)` as the core operations take it; the
+/// standard lists also carry fixed-base tables for `(P1, Q_1, H_1, ...)`.
+pub(crate) trait GeneratorList {
+    fn points(&self) -> &[G1];
+    fn fixed(&self) -> Option<&FixedBases> {
+        None
+    }
+}
+
+impl GeneratorList for Generators {
+    fn points(&self) -> &[G1] {
+        self
+    }
+    fn fixed(&self) -> Option<&FixedBases> {
+        Some(&self.fixed)
+    }
+}
+
+impl GeneratorList for [G1] {
+    fn points(&self) -> &[G1] {
+        self
+    }
+}
+
+impl GeneratorList for Vec<G1> {
+    fn points(&self) -> &[G1] {
+        self
+    }
 }
 
 impl std::ops::Deref for Generators {
@@ -55,6 +89,7 @@ pub fn create_generators(suite: Suite, api_id: &[u8], count: usize) -> Generator
                 EXPAND_LEN,
             ),
             points: Arc::new(Vec::new()),
+            fixed: None,
         });
     if chain.points.len() < count {
         let gen_dst = [api_id, b"SIG_GENERATOR_DST_"].concat();
@@ -65,9 +100,20 @@ pub fn create_generators(suite: Suite, api_id: &[u8], count: usize) -> Generator
             points.push(suite.hash_to_g1(&chain.v, &gen_dst));
         }
         chain.points = Arc::new(points);
+        chain.fixed = None;
     }
+    let points = chain.points.clone();
+    let fixed = chain
+        .fixed
+        .get_or_insert_with(|| {
+            let mut bases = vec![suite.p1()];
+            bases.extend_from_slice(&points);
+            Arc::new(FixedBases::new(&bases))
+        })
+        .clone();
     Generators {
-        all: chain.points.clone(),
+        all: points,
         count,
+        fixed,
     }
 }

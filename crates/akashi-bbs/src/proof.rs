@@ -7,6 +7,7 @@ use crate::core::{calculate_domain, h2s_dst, Signature};
 use crate::curve::{bp2_prepared, prepared_pairing_product_is_one, Scalar, G1};
 use crate::encoding::{Reader, Transcript};
 use crate::error::Error;
+use crate::generators::GeneratorList;
 use crate::keys::PublicKey;
 use crate::suite::{Suite, POINT_LEN, SCALAR_LEN};
 
@@ -109,7 +110,7 @@ pub(crate) fn proof_init(
     suite: Suite,
     pk: &PublicKey,
     signature: &Signature,
-    generators: &[G1],
+    generators: &(impl GeneratorList + ?Sized),
     randoms: &ProofRandomness,
     header: &[u8],
     messages: &[Scalar],
@@ -119,19 +120,15 @@ pub(crate) fn proof_init(
     let r = &randoms.0;
     assert_eq!(r.len(), undisclosed.len() + 5, "5 + U random scalars");
     assert_eq!(
-        generators.len(),
+        generators.points().len(),
         messages.len() + 1,
         "one generator per message plus Q_1"
     );
-    let (q1, h) = (&generators[0], &generators[1..]);
+    let (q1, h) = (&generators.points()[0], &generators.points()[1..]);
     let domain = calculate_domain(suite, pk, q1, h, header, api_id);
     let (r1, r2, e_t, r1_t) = (r[0], r[1], r[2], r[3]);
 
-    let mut points = vec![suite.p1(), *q1];
-    points.extend_from_slice(h);
-    let mut scalars = vec![Scalar::one(), domain];
-    scalars.extend_from_slice(messages);
-    let b = G1::msm(&points, &scalars);
+    let b = crate::core::compute_b(suite, generators, &domain, messages);
 
     let d = b.mul(&r2);
     let a_bar = signature.a.mul(&(r1 * r2));
@@ -221,31 +218,40 @@ pub(crate) fn proof_verify_init(
     suite: Suite,
     pk: &PublicKey,
     proof: &Proof,
-    generators: &[G1],
+    generators: &(impl GeneratorList + ?Sized),
     header: &[u8],
     disclosed: &[(usize, Scalar)],
     undisclosed: &[usize],
     api_id: &[u8],
 ) -> InitResult {
-    let (q1, h) = (&generators[0], &generators[1..]);
+    let (q1, h) = (&generators.points()[0], &generators.points()[1..]);
     let domain = calculate_domain(suite, pk, q1, h, header, api_id);
     let c = proof.challenge;
     let t1 = G1::msm(
         &[proof.b_bar, proof.a_bar, proof.d],
         &[c, proof.e_hat, proof.r1_hat],
     );
-    // T2 = Bv * c + D * r3^ + Σ H_j * m^_j with Bv expanded into one MSM.
-    let mut points = vec![suite.p1(), *q1, proof.d];
-    let mut scalars = vec![c, domain * c, proof.r3_hat];
+    // T2 = Bv * c + D * r3^ + Σ H_j * m^_j, with Bv expanded: every generator
+    // appears once, with c, domain * c, msg_i * c (disclosed) or m^_j (hidden).
+    let mut scalars = vec![Scalar::zero(); h.len() + 2];
+    scalars[0] = c;
+    scalars[1] = domain * c;
     for (i, m) in disclosed {
-        points.push(h[*i]);
-        scalars.push(*m * c);
+        scalars[i + 2] = *m * c;
     }
     for (j, m_hat) in undisclosed.iter().zip(&proof.m_hat) {
-        points.push(h[*j]);
-        scalars.push(*m_hat);
+        scalars[j + 2] = *m_hat;
     }
-    let t2 = G1::msm(&points, &scalars);
+    let t2 = match generators.fixed() {
+        Some(fixed) => fixed.msm(&scalars) + proof.d.mul(&proof.r3_hat),
+        None => {
+            let mut points = vec![suite.p1(), *q1];
+            points.extend_from_slice(h);
+            points.push(proof.d);
+            scalars.push(proof.r3_hat);
+            G1::msm(&points, &scalars)
+        }
+    };
     InitResult {
         a_bar: proof.a_bar,
         b_bar: proof.b_bar,
@@ -267,7 +273,7 @@ pub(crate) fn core_proof_gen(
     suite: Suite,
     pk: &PublicKey,
     signature: &Signature,
-    generators: &[G1],
+    generators: &(impl GeneratorList + ?Sized),
     header: &[u8],
     ph: &[u8],
     messages: &[Scalar],
@@ -309,7 +315,7 @@ pub(crate) fn core_proof_verify(
     suite: Suite,
     pk: &PublicKey,
     proof: &Proof,
-    generators: &[G1],
+    generators: &(impl GeneratorList + ?Sized),
     header: &[u8],
     ph: &[u8],
     disclosed: &[(usize, Scalar)],
@@ -317,7 +323,7 @@ pub(crate) fn core_proof_verify(
 ) -> Result<(), Error> {
     let count = disclosed.len() + proof.undisclosed_count();
     assert_eq!(
-        generators.len(),
+        generators.points().len(),
         count + 1,
         "one generator per message plus Q_1"
     );
