@@ -21,3 +21,6 @@ trap 'scripts/pg-cluster.sh stop "$AKASHI_PG_DIR"' EXIT
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== fuzz: akashi-bbs decoders, bounded (FUZZ_SECONDS each, default 30)"
+scripts/fuzz.sh

@@ -162,6 +162,56 @@ fn floor(c: &mut Criterion) {
     g.finish();
 }
 
+/// A credential of 10 messages (8 byte strings, 2 integers) presented with the
+/// verifier's pseudonym, 2 disclosed messages and, in the second case, one range
+/// predicate ("born on or before the cutoff", 16 bits).
+fn presentation(c: &mut Criterion) {
+    use akashi_bbs::{
+        issue, request_issuance, verify_presentation, HolderSecret, Message, NymEntropy,
+        PresentationRequest, RangePredicate, SecretKey,
+    };
+    let suite = Suite::Sha256;
+    let sk = SecretKey::generate(suite, &mut OsRng);
+    let pk = sk.public_key();
+    let mut msgs: Vec<Message> = (0..8u8).map(|i| Message::Bytes(vec![i; 16])).collect();
+    msgs.push(Message::Integer(7400));
+    msgs.push(Message::Integer(20800));
+    let holder = HolderSecret::generate(&mut OsRng);
+    let (request, pending) = request_issuance(suite, &holder, &mut OsRng);
+    let issued = issue(
+        &sk,
+        &request,
+        &NymEntropy::random(&mut OsRng),
+        b"hdr",
+        &msgs,
+    )
+    .unwrap();
+    let cred = pending.finish(&pk, &issued, b"hdr", msgs).unwrap();
+    let mut g = c.benchmark_group("presentation_n10");
+    for (name, predicates) in [
+        ("pseudonym", vec![]),
+        (
+            "pseudonym_range16",
+            vec![(8, RangePredicate::at_most(13_000, 16).unwrap())],
+        ),
+    ] {
+        let req = PresentationRequest {
+            verifier_id: b"https://verifier.example".to_vec(),
+            presentation_header: b"nonce".to_vec(),
+            disclose: vec![0, 1],
+            predicates,
+        };
+        g.bench_function(format!("{name}_gen"), |b| {
+            b.iter(|| cred.present(&pk, black_box(&req), &mut OsRng).unwrap())
+        });
+        let p = cred.present(&pk, &req, &mut OsRng).unwrap();
+        g.bench_function(format!("{name}_verify"), |b| {
+            b.iter(|| verify_presentation(&pk, b"hdr", black_box(&req), black_box(&p)).unwrap())
+        });
+    }
+    g.finish();
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(20)
@@ -172,6 +222,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = floor, ops
+    targets = floor, ops, presentation
 }
 criterion_main!(benches);

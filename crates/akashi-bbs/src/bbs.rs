@@ -2,7 +2,7 @@
 //! messages mapped with MapMessageToScalarAsHash, generators from create_generators,
 //! `api_id = ciphersuite_id || "H2G_HM2S_"`.
 
-use crate::core::{core_sign, core_verify, Signature};
+use crate::core::{core_sign, core_verify, Secrecy, Signature};
 use crate::curve::Scalar;
 use crate::error::Error;
 use crate::generators::create_generators;
@@ -71,7 +71,16 @@ impl Bbs {
         let api = self.api_id();
         let scalars = messages_to_scalars(self.suite, messages, &api);
         let gens = create_generators(self.suite, &api, messages.len() + 1);
-        core_verify(self.suite, pk, signature, &gens, header, &scalars, &api)
+        core_verify(
+            self.suite,
+            pk,
+            signature,
+            &gens,
+            header,
+            &scalars,
+            &api,
+            Secrecy::Public,
+        )
     }
 
     /// ProofGen (§3.4.3) with random scalars from `rng`.

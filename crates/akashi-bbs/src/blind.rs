@@ -14,7 +14,7 @@ use crate::bbs::messages_to_scalars;
 use crate::commitment::{
     blind_generators, core_commit, verify_commitment, Commitment, ProverBlind,
 };
-use crate::core::{calculate_domain, core_verify, finalize_sign, h2s_dst, Signature};
+use crate::core::{calculate_domain, core_verify, finalize_sign, h2s_dst, Secrecy, Signature};
 use crate::curve::{Scalar, G1};
 use crate::encoding::Transcript;
 use crate::error::Error;
@@ -56,7 +56,7 @@ pub(crate) fn blind_sign_core(
     points.extend_from_slice(&gens[1..=signer_scalars.len()]);
     let mut scalars = vec![Scalar::one(), domain];
     scalars.extend_from_slice(signer_scalars);
-    let b = G1::msm(&points, &scalars) + commit_and_extra;
+    let b = G1::msm_vartime(&points, &scalars) + commit_and_extra;
     let mut t = Transcript::new();
     t.scalar(sk.scalar()).g1(&b);
     let e = suite.hash_to_scalar(t.as_bytes(), &h2s_dst(api_id));
@@ -164,7 +164,16 @@ impl BlindBbs {
         let api = self.api_id();
         let gens = combined_generators(self.suite, &api, messages.len(), committed_messages.len());
         let scalars = self.all_scalars(messages, committed_messages, blind);
-        core_verify(self.suite, pk, signature, &gens, header, &scalars, &api)
+        core_verify(
+            self.suite,
+            pk,
+            signature,
+            &gens,
+            header,
+            &scalars,
+            &api,
+            Secrecy::Secret,
+        )
     }
 
     /// ProofGen over signer and committed messages (the blind is never disclosed).

@@ -132,8 +132,8 @@ pub(crate) fn core_commit(
     let blind = ProverBlind(r[0]);
     let mut c_scalars = vec![blind.0];
     c_scalars.extend_from_slice(scalars);
-    let c = G1::msm(&gens, &c_scalars);
-    let c_bar = G1::msm(&gens, &r[1..]);
+    let c = G1::msm_ct(&gens, &c_scalars);
+    let c_bar = G1::msm_ct(&gens, &r[1..]);
     let challenge = commit_challenge(suite, api_id, &gens, &c, &c_bar);
     let s_hat = r[1] + blind.0 * challenge;
     let m_hat = r[2..]
@@ -166,7 +166,7 @@ pub(crate) fn verify_commitment(
     let mut scalars = vec![commitment.s_hat];
     scalars.extend_from_slice(&commitment.m_hat);
     scalars.push(-commitment.challenge);
-    let c_bar = G1::msm(&points, &scalars);
+    let c_bar = G1::msm_vartime(&points, &scalars);
     if commit_challenge(suite, api_id, &gens, &commitment.c, &c_bar) != commitment.challenge {
         return Err(Error::CommitmentInvalid);
     }

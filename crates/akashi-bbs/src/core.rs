@@ -70,25 +70,38 @@ pub(crate) fn h2s_dst(api_id: &[u8]) -> Vec<u8> {
     [api_id, b"H2S_"].concat()
 }
 
-/// `B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L`, with the window
-/// tables of the standard generator lists when they are there.
+/// Whether the messages of an operation are secret to the party running it
+/// (a holder's hidden messages, blind and nym secrets) or public to it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Secrecy {
+    Public,
+    Secret,
+}
+
+/// `B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L`: constant time for
+/// secret messages; with the window tables of the standard generator lists, or
+/// Pippenger, for public ones.
 pub(crate) fn compute_b(
     suite: Suite,
     generators: &(impl GeneratorList + ?Sized),
     domain: &Scalar,
     messages: &[Scalar],
+    secrecy: Secrecy,
 ) -> G1 {
     let mut scalars = Vec::with_capacity(messages.len() + 2);
     scalars.push(Scalar::one());
     scalars.push(*domain);
     scalars.extend_from_slice(messages);
-    if let Some(fixed) = generators.fixed() {
+    if let (Some(fixed), Secrecy::Public) = (generators.fixed(), secrecy) {
         return fixed.msm(&scalars);
     }
     let mut points = Vec::with_capacity(scalars.len());
     points.push(suite.p1());
     points.extend_from_slice(generators.points());
-    G1::msm(&points, &scalars)
+    match secrecy {
+        Secrecy::Public => G1::msm_vartime(&points, &scalars),
+        Secrecy::Secret => G1::msm_ct(&points, &scalars),
+    }
 }
 
 fn check_lengths(generators: &[G1], messages: usize) {
@@ -120,7 +133,7 @@ pub(crate) fn core_sign(
     t.scalar(&domain);
     let e = suite.hash_to_scalar(t.as_bytes(), &h2s_dst(api_id));
     zeroize::Zeroize::zeroize(&mut t.into_bytes());
-    let b = compute_b(suite, generators, &domain, messages);
+    let b = compute_b(suite, generators, &domain, messages, Secrecy::Public);
     finalize_sign(sk, b, e)
 }
 
@@ -138,6 +151,7 @@ pub(crate) fn finalize_sign(sk: &SecretKey, b: G1, e: Scalar) -> Result<Signatur
 }
 
 /// CoreVerify (§3.6.2): `h(A, W) * h(A * e - B, BP2) == Identity_GT`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn core_verify(
     suite: Suite,
     pk: &PublicKey,
@@ -146,11 +160,12 @@ pub(crate) fn core_verify(
     header: &[u8],
     messages: &[Scalar],
     api_id: &[u8],
+    secrecy: Secrecy,
 ) -> Result<(), Error> {
     let points = generators.points();
     check_lengths(points, messages.len());
     let domain = calculate_domain(suite, pk, &points[0], &points[1..], header, api_id);
-    let b = compute_b(suite, generators, &domain, messages);
+    let b = compute_b(suite, generators, &domain, messages, secrecy);
     let lhs = signature.a.mul(&signature.e) - b;
     if prepared_pairing_product_is_one(&[(signature.a, pk.prepared()), (lhs, bp2_prepared())]) {
         Ok(())

@@ -252,8 +252,20 @@ impl G1 {
         G1(out)
     }
 
-    /// Σ points[i] * scalars[i] by Pippenger's method (constant time in the scalars).
-    pub fn msm(points: &[G1], scalars: &[Scalar]) -> Self {
+    /// Σ points[i] * scalars[i], each product in constant time (blst_p1_mult):
+    /// for secret scalars (holder secrets, hidden messages, proof randomness).
+    pub fn msm_ct(points: &[G1], scalars: &[Scalar]) -> Self {
+        assert_eq!(points.len(), scalars.len(), "msm: one scalar per point");
+        points
+            .iter()
+            .zip(scalars)
+            .fold(G1::identity(), |acc, (p, s)| acc + p.mul(s))
+    }
+
+    /// Σ points[i] * scalars[i] by Pippenger's method. Its bucket accesses depend
+    /// on the scalars: only for public scalars (verification, signing over messages
+    /// the signer knows).
+    pub fn msm_vartime(points: &[G1], scalars: &[Scalar]) -> Self {
         assert_eq!(points.len(), scalars.len(), "msm: one scalar per point");
         match points.len() {
             0 => return G1::identity(),
@@ -319,7 +331,8 @@ impl FixedBases {
         self.npoints == 0
     }
 
-    /// Σ base[i] * scalars[i] over the first `scalars.len()` bases.
+    /// Σ base[i] * scalars[i] over the first `scalars.len()` bases. Table lookups
+    /// depend on the scalars: only for public scalars.
     pub fn msm(&self, scalars: &[Scalar]) -> G1 {
         assert!(
             scalars.len() <= self.npoints,
@@ -589,7 +602,8 @@ mod tests {
             .iter()
             .zip(&sc)
             .fold(G1::identity(), |acc, (p, s)| acc + p.mul(s));
-        assert_eq!(G1::msm(&pts, &sc), naive);
+        assert_eq!(G1::msm_vartime(&pts, &sc), naive);
+        assert_eq!(G1::msm_ct(&pts, &sc), naive);
         let enc = naive.to_bytes();
         assert_eq!(G1::from_bytes(&enc).unwrap(), naive);
     }

@@ -14,7 +14,7 @@
 use crate::bbs::messages_to_scalars;
 use crate::blind::{blind_sign_core, combined_generators, combined_indexes};
 use crate::commitment::{core_commit, verify_commitment, Commitment, ProverBlind};
-use crate::core::{core_verify, h2s_dst, undisclosed_indexes, Signature};
+use crate::core::{core_verify, h2s_dst, undisclosed_indexes, Secrecy, Signature};
 use crate::curve::{Scalar, G1};
 use crate::encoding::Reader;
 use crate::error::Error;
@@ -270,6 +270,7 @@ impl NymBbs {
             &combined_header(header, secrets.len()),
             &scalars,
             &api,
+            Secrecy::Secret,
         )?;
         Ok(secrets)
     }
@@ -495,7 +496,7 @@ impl NymBbs {
         );
         let (op, z) = self.context_point(context_id);
         let u = proof.undisclosed_count();
-        let uv = G1::msm(
+        let uv = G1::msm_vartime(
             &[op, pseudonym.0],
             &[
                 Self::poly(&z, &proof.m_hat[u - nym_count..]),

@@ -3,7 +3,7 @@
 //! subroutines so that extensions (blind messages, pseudonyms, range
 //! predicates) can share random scalars and add to the challenge.
 
-use crate::core::{calculate_domain, h2s_dst, Signature};
+use crate::core::{calculate_domain, h2s_dst, Secrecy, Signature};
 use crate::curve::{bp2_prepared, prepared_pairing_product_is_one, Scalar, G1};
 use crate::encoding::{Reader, Transcript};
 use crate::error::Error;
@@ -128,16 +128,16 @@ pub(crate) fn proof_init(
     let domain = calculate_domain(suite, pk, q1, h, header, api_id);
     let (r1, r2, e_t, r1_t) = (r[0], r[1], r[2], r[3]);
 
-    let b = crate::core::compute_b(suite, generators, &domain, messages);
+    let b = crate::core::compute_b(suite, generators, &domain, messages, Secrecy::Secret);
 
     let d = b.mul(&r2);
     let a_bar = signature.a.mul(&(r1 * r2));
-    let b_bar = G1::msm(&[d, a_bar], &[r1, -signature.e]);
-    let t1 = G1::msm(&[a_bar, d], &[e_t, r1_t]);
+    let b_bar = G1::msm_ct(&[d, a_bar], &[r1, -signature.e]);
+    let t1 = G1::msm_ct(&[a_bar, d], &[e_t, r1_t]);
     let mut t2_points = vec![d];
     t2_points.extend(undisclosed.iter().map(|&j| h[j]));
     // r[4..] = (r3~, m~_j1, ..., m~_jU)
-    let t2 = G1::msm(&t2_points, &r[4..]);
+    let t2 = G1::msm_ct(&t2_points, &r[4..]);
     InitResult {
         a_bar,
         b_bar,
@@ -227,7 +227,7 @@ pub(crate) fn proof_verify_init(
     let (q1, h) = (&generators.points()[0], &generators.points()[1..]);
     let domain = calculate_domain(suite, pk, q1, h, header, api_id);
     let c = proof.challenge;
-    let t1 = G1::msm(
+    let t1 = G1::msm_vartime(
         &[proof.b_bar, proof.a_bar, proof.d],
         &[c, proof.e_hat, proof.r1_hat],
     );
@@ -249,7 +249,7 @@ pub(crate) fn proof_verify_init(
             points.extend_from_slice(h);
             points.push(proof.d);
             scalars.push(proof.r3_hat);
-            G1::msm(&points, &scalars)
+            G1::msm_vartime(&points, &scalars)
         }
     };
     InitResult {

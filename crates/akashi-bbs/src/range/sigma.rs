@@ -101,8 +101,8 @@ pub(super) fn commit_digits(
     let n = predicate.bits() as usize;
     let mut rand = rng.random_scalars(2 + 4 * digits.len());
     let (r, r_tilde) = (rand[0], rand[1]);
-    let commitment = G1::msm(&[g, h], &[x, r]);
-    let t_c = G1::msm(&[g, h], &[x_tilde, r_tilde]);
+    let commitment = G1::msm_ct(&[g, h], &[x, r]);
+    let t_c = G1::msm_ct(&[g, h], &[x_tilde, r_tilde]);
 
     let mut secrets: Vec<BitSecret> = digits
         .iter()
@@ -129,17 +129,17 @@ pub(super) fn commit_digits(
 
     let mut firsts: Vec<BitFirst> = Vec::with_capacity(secrets.len());
     for bit in &secrets {
-        let c_i = G1::msm(&[g, h], &[bit.b, bit.s]);
+        let c_i = G1::msm_ct(&[g, h], &[bit.b, bit.s]);
         // Branch selection by arithmetic on b (0 or 1), not by a secret branch:
         // b = 0: T_0 = H*t,                   T_1 = H*z' - (C_i - G)*c'
         // b = 1: T_0 = H*z' - C_i*c',         T_1 = H*t
         let not_b = Scalar::one() - bit.b;
-        let t0 = G1::msm(
+        let t0 = G1::msm_ct(
             &[h, c_i],
             &[not_b * bit.t + bit.b * bit.z_sim, -(bit.b * bit.c_sim)],
         );
         let c1_sim = not_b * bit.c_sim;
-        let t1 = G1::msm(
+        let t1 = G1::msm_ct(
             &[h, c_i, g],
             &[bit.b * bit.t + not_b * bit.z_sim, -c1_sim, c1_sim],
         );
@@ -215,14 +215,14 @@ pub(crate) fn range_verify(
             return Err(Error::ProofInvalid);
         }
     }
-    let t_c = G1::msm(&[g, h, big_c], &[x_hat, proof.r_hat, -c]);
+    let t_c = G1::msm_vartime(&[g, h, big_c], &[x_hat, proof.r_hat, -c]);
     let firsts: Vec<BitFirst> = proof
         .bits
         .iter()
         .map(|bit| {
             let c1 = c - bit.c0;
-            let t0 = G1::msm(&[h, bit.commitment], &[bit.z0, -bit.c0]);
-            let t1 = G1::msm(&[h, bit.commitment, g], &[bit.z1, -c1, c1]);
+            let t0 = G1::msm_vartime(&[h, bit.commitment], &[bit.z0, -bit.c0]);
+            let t1 = G1::msm_vartime(&[h, bit.commitment, g], &[bit.z1, -c1, c1]);
             (bit.commitment, t0, t1)
         })
         .collect();
