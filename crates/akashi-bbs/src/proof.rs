@@ -128,7 +128,19 @@ pub(crate) fn proof_init(
     let domain = calculate_domain(suite, pk, q1, h, header, api_id);
     let (r1, r2, e_t, r1_t) = (r[0], r[1], r[2], r[3]);
 
-    let b = crate::core::compute_b(suite, generators, &domain, messages, Secrecy::Secret);
+    // B: the public part (P1, Q_1, disclosed messages) by a variable-time MSM,
+    // the hidden messages in constant time.
+    let mut public = messages.to_vec();
+    let mut hidden_points = Vec::with_capacity(undisclosed.len());
+    let mut hidden_scalars = Vec::with_capacity(undisclosed.len());
+    for &j in undisclosed {
+        hidden_points.push(h[j]);
+        hidden_scalars.push(messages[j]);
+        public[j] = Scalar::zero();
+    }
+    let b = crate::core::compute_b(suite, generators, &domain, &public, Secrecy::Public)
+        + G1::msm_ct(&hidden_points, &hidden_scalars);
+    hidden_scalars.iter_mut().for_each(zeroize::Zeroize::zeroize);
 
     let d = b.mul(&r2);
     let a_bar = signature.a.mul(&(r1 * r2));
