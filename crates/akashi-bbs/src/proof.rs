@@ -140,7 +140,9 @@ pub(crate) fn proof_init(
     }
     let b = crate::core::compute_b(suite, generators, &domain, &public, Secrecy::Public)
         + G1::msm_ct(&hidden_points, &hidden_scalars);
-    hidden_scalars.iter_mut().for_each(zeroize::Zeroize::zeroize);
+    hidden_scalars
+        .iter_mut()
+        .for_each(zeroize::Zeroize::zeroize);
 
     let d = b.mul(&r2);
     let a_bar = signature.a.mul(&(r1 * r2));
