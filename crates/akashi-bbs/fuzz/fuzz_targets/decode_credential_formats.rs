@@ -1,7 +1,10 @@
 //! The credential layer's decoders (commitment, issuance request, credential,
 //! pseudonym, presentation) never panic on hostile bytes.
 #![no_main]
-use akashi_bbs::{Commitment, Credential, IssuanceRequest, Presentation, PresentationRequest, Pseudonym, RangePredicate};
+use akashi_bbs::{
+    Commitment, Credential, IssuanceRequest, Presentation, PresentationRequest, Pseudonym,
+    RangePredicate,
+};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     if let Ok(c) = Commitment::from_bytes(data) {
