@@ -59,8 +59,8 @@ pub(crate) fn calculate_domain(
 ) -> Scalar {
     let mut t = Transcript::new();
     t.bytes(&pk.to_bytes()).u64(h.len() as u64).g1(q1);
-    h.iter().for_each(|p| {
-        t.g1(p);
+    G1::batch_to_bytes(h).iter().for_each(|p| {
+        t.bytes(p);
     });
     t.bytes(api_id).prefixed(header);
     suite.hash_to_scalar(t.as_bytes(), &h2s_dst(api_id))

@@ -229,6 +229,23 @@ impl G1 {
         out
     }
 
+    /// Compressed encodings of many points with one shared field inversion.
+    pub fn batch_to_bytes(points: &[G1]) -> Vec<[u8; 48]> {
+        if points.is_empty() {
+            return Vec::new();
+        }
+        let mut affines = vec![blst_p1_affine::default(); points.len()];
+        let mut out = vec![[0u8; 48]; points.len()];
+        unsafe {
+            let pts: [*const blst_p1; 2] = [&points[0].0, ptr::null()];
+            blst_p1s_to_affine(affines.as_mut_ptr(), pts.as_ptr(), points.len());
+            for (o, a) in out.iter_mut().zip(&affines) {
+                blst_p1_affine_compress(o.as_mut_ptr(), a);
+            }
+        }
+        out
+    }
+
     /// Decodes a compressed point and checks membership in G1.
     pub fn from_bytes(bytes: &[u8; 48]) -> Result<Self, PointError> {
         let mut affine = blst_p1_affine::default();
@@ -604,6 +621,8 @@ mod tests {
             .fold(G1::identity(), |acc, (p, s)| acc + p.mul(s));
         assert_eq!(G1::msm_vartime(&pts, &sc), naive);
         assert_eq!(G1::msm_ct(&pts, &sc), naive);
+        let batch = G1::batch_to_bytes(&pts);
+        assert!(batch.iter().zip(&pts).all(|(b, p)| *b == p.to_bytes()));
         let enc = naive.to_bytes();
         assert_eq!(G1::from_bytes(&enc).unwrap(), naive);
     }

@@ -174,13 +174,11 @@ pub(crate) fn challenge_elements(
     for (i, m) in disclosed {
         t.u64(*i as u64).scalar(m);
     }
-    t.g1(&init.a_bar)
-        .g1(&init.b_bar)
-        .g1(&init.d)
-        .g1(&init.t1)
-        .g1(&init.t2);
-    extra.iter().for_each(|p| {
-        t.g1(p);
+    // One shared inversion for all the compressions.
+    let mut points = vec![init.a_bar, init.b_bar, init.d, init.t1, init.t2];
+    points.extend_from_slice(extra);
+    G1::batch_to_bytes(&points).iter().for_each(|p| {
+        t.bytes(p);
     });
     t.scalar(&init.domain);
     t
