@@ -11,14 +11,12 @@
 //! A committed message `j` sits at combined index `L + 1 + j`.
 
 use crate::bbs::messages_to_scalars;
-use crate::commitment::{
-    blind_generators, core_commit, verify_commitment, Commitment, ProverBlind,
-};
+use crate::commitment::{core_commit, verify_commitment, Commitment, ProverBlind};
 use crate::core::{calculate_domain, core_verify, finalize_sign, h2s_dst, Secrecy, Signature};
 use crate::curve::{Scalar, G1};
 use crate::encoding::Transcript;
 use crate::error::Error;
-use crate::generators::create_generators;
+use crate::generators::{combined, CombinedGenerators};
 use crate::keys::{PublicKey, SecretKey};
 use crate::proof::{core_proof_gen, core_proof_verify, Proof};
 use crate::random::RandomScalars;
@@ -27,16 +25,15 @@ use crate::suite::Suite;
 /// The interface identifier suffix of blind BBS.
 pub const BLIND_API_SUFFIX: &[u8] = b"BLIND_H2G_HM2S_";
 
-/// `(Q_1, H_1..H_L) || (Q_2, J_1..J_K)`.
+/// `(Q_1, H_1..H_L) || (Q_2, J_1..J_K)`, cached with its tables.
 pub(crate) fn combined_generators(
     suite: Suite,
     api_id: &[u8],
     signer: usize,
     blind: usize,
-) -> Vec<G1> {
-    let mut gens = create_generators(suite, api_id, signer + 1).to_vec();
-    gens.extend_from_slice(&blind_generators(suite, api_id, blind + 1));
-    gens
+) -> CombinedGenerators {
+    let blind_api = [b"BLIND_".as_slice(), api_id].concat();
+    combined(suite, api_id, &blind_api, signer, blind)
 }
 
 /// Signing over combined generators: `B = P1 + Q_1*domain + Σ H_i*msg_i + commit + extra`.

@@ -92,8 +92,14 @@ pub(crate) fn compute_b(
     scalars.push(Scalar::one());
     scalars.push(*domain);
     scalars.extend_from_slice(messages);
-    if let (Some(fixed), Secrecy::Public) = (generators.fixed(), secrecy) {
-        return fixed.msm(&scalars);
+    if let Some(tables) = generators.tables() {
+        return match secrecy {
+            Secrecy::Public => tables.fixed.msm(&scalars),
+            Secrecy::Secret => {
+                let rows: Vec<usize> = (0..scalars.len()).collect();
+                tables.ct.msm(&rows, &scalars)
+            }
+        };
     }
     let mut points = Vec::with_capacity(scalars.len());
     points.push(suite.p1());

@@ -381,6 +381,78 @@ impl FixedBases {
     }
 }
 
+/// Constant-time fixed-base multiplication: for each base the multiples 0..15,
+/// read with a full-table constant-time scan, added with blst's complete
+/// (constant-time) addition over 4-bit windows. For secret scalars on public
+/// bases (generators); about 4× faster than one GLV multiplication per base.
+pub struct CtTables {
+    rows: Vec<[blst_p1_affine; 16]>,
+}
+
+impl CtTables {
+    pub fn new(points: &[G1]) -> Self {
+        let mut rows = Vec::with_capacity(points.len());
+        for p in points {
+            // multiples[k] = (k + 1) * P for k in 0..15
+            let mut multiples = [blst_p1::default(); 15];
+            multiples[0] = p.0;
+            for k in 1..15 {
+                unsafe { blst_p1_add_or_double(&mut multiples[k], &multiples[k - 1], &p.0) };
+            }
+            let mut row = [blst_p1_affine::default(); 16]; // row[0]: infinity (all zero)
+            unsafe {
+                let pts: [*const blst_p1; 2] = [multiples.as_ptr(), ptr::null()];
+                blst_p1s_to_affine(row[1..].as_mut_ptr(), pts.as_ptr(), 15);
+            }
+            rows.push(row);
+        }
+        CtTables { rows }
+    }
+
+    fn select(row: &[blst_p1_affine; 16], nibble: u8) -> blst_p1_affine {
+        use subtle::{ConditionallySelectable, ConstantTimeEq};
+        let mut out = blst_p1_affine::default();
+        for (k, entry) in row.iter().enumerate() {
+            let hit = (k as u8).ct_eq(&nibble);
+            for (o, e) in out.x.l.iter_mut().zip(&entry.x.l) {
+                o.conditional_assign(e, hit);
+            }
+            for (o, e) in out.y.l.iter_mut().zip(&entry.y.l) {
+                o.conditional_assign(e, hit);
+            }
+        }
+        out
+    }
+
+    /// Σ row[rows[i]] * scalars[i], constant time in the scalars.
+    pub fn msm(&self, rows: &[usize], scalars: &[Scalar]) -> G1 {
+        assert_eq!(rows.len(), scalars.len(), "one scalar per row");
+        let mut le: Vec<blst_scalar> = scalars.iter().map(|s| s.to_le_scalar()).collect();
+        let mut acc = blst_p1::default();
+        for window in (0..64).rev() {
+            if window != 63 {
+                for _ in 0..4 {
+                    unsafe { blst_p1_double(&mut acc, &acc) };
+                }
+            }
+            for (row, s) in rows.iter().zip(&le) {
+                let byte = s.b[window / 2];
+                let nibble = if window % 2 == 0 {
+                    byte & 0x0f
+                } else {
+                    byte >> 4
+                };
+                let mut entry = Self::select(&self.rows[*row], nibble);
+                unsafe { blst_p1_add_or_double_affine(&mut acc, &acc, &entry) };
+                entry.x.l.zeroize();
+                entry.y.l.zeroize();
+            }
+        }
+        le.iter_mut().for_each(|s| s.b.zeroize());
+        G1(acc)
+    }
+}
+
 impl PartialEq for G1 {
     fn eq(&self, other: &Self) -> bool {
         unsafe { blst_p1_is_equal(&self.0, &other.0) }
@@ -621,6 +693,15 @@ mod tests {
             .fold(G1::identity(), |acc, (p, s)| acc + p.mul(s));
         assert_eq!(G1::msm_vartime(&pts, &sc), naive);
         assert_eq!(G1::msm_ct(&pts, &sc), naive);
+        let ct = CtTables::new(&pts);
+        assert_eq!(ct.msm(&[0, 1, 2, 3, 4], &sc), naive);
+        assert_eq!(
+            ct.msm(&[4, 2], &[sc[4], sc[2]]),
+            pts[4].mul(&sc[4]) + pts[2].mul(&sc[2])
+        );
+        assert!(ct.msm(&[1], &[Scalar::zero()]).is_identity());
+        let big = -Scalar::one();
+        assert_eq!(ct.msm(&[3], &[big]), -pts[3]);
         let batch = G1::batch_to_bytes(&pts);
         assert!(batch.iter().zip(&pts).all(|(b, p)| *b == p.to_bytes()));
         let enc = naive.to_bytes();

@@ -7,18 +7,38 @@
 //!    generator_i = hash_to_curve_g1(v, api_id || "SIG_GENERATOR_DST_")
 //! ```
 //! Generators are public constants, so one list per (suite, api_id) is kept and
-//! extended on demand; each hash-to-curve is paid once per process.
+//! extended on demand; each hash-to-curve is paid once per process. Each list
+//! also keeps tables for `(P1, generator_1, ..)`: window tables for public
+//! scalars, constant-time tables for secret ones.
 
-use crate::curve::{FixedBases, G1};
+use crate::curve::{CtTables, FixedBases, G1};
 use crate::suite::{Suite, EXPAND_LEN};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// Multiplication tables over `(P1, Q_1, H_1, ...)`: row 0 is P1, row 1 is Q_1,
+/// row `i + 2` is the generator of message `i`.
+pub(crate) struct Tables {
+    pub fixed: FixedBases,
+    pub ct: CtTables,
+}
+
+impl Tables {
+    fn new(suite: Suite, points: &[G1]) -> Self {
+        let mut bases = vec![suite.p1()];
+        bases.extend_from_slice(points);
+        Tables {
+            fixed: FixedBases::new(&bases),
+            ct: CtTables::new(&bases),
+        }
+    }
+}
+
 struct Chain {
     v: Vec<u8>,
     points: Arc<Vec<G1>>,
-    /// Window tables for `(P1, generator_1, ..)`, rebuilt when the list grows.
-    fixed: Option<Arc<FixedBases>>,
+    /// Rebuilt when the list grows.
+    tables: Option<Arc<Tables>>,
 }
 
 type Cache = Mutex<HashMap<(Suite, Vec<u8>), Chain>>;
@@ -28,20 +48,26 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// A prefix of the cached generator list (no copy), with the window tables of
-/// `(P1, generators..)` for fixed-base multi-scalar multiplication.
+/// A prefix of the cached generator list (no copy), with its tables.
 #[derive(Clone)]
 pub struct Generators {
     all: Arc<Vec<G1>>,
     count: usize,
-    fixed: Arc<FixedBases>,
+    tables: Arc<Tables>,
 }
 
-/// A list of generators `(Q_1, H_1, ...)` as the core operations take it; the
-/// standard lists also carry fixed-base tables for `(P1, Q_1, H_1, ...)`.
+impl std::ops::Deref for Generators {
+    type Target = [G1];
+    fn deref(&self) -> &[G1] {
+        &self.all[..self.count]
+    }
+}
+
+/// A list of generators `(Q_1, H_1, ...)` as the core operations take it, with
+/// the tables of `(P1, Q_1, H_1, ...)` when it has them.
 pub(crate) trait GeneratorList {
     fn points(&self) -> &[G1];
-    fn fixed(&self) -> Option<&FixedBases> {
+    fn tables(&self) -> Option<&Tables> {
         None
     }
 }
@@ -50,8 +76,8 @@ impl GeneratorList for Generators {
     fn points(&self) -> &[G1] {
         self
     }
-    fn fixed(&self) -> Option<&FixedBases> {
-        Some(&self.fixed)
+    fn tables(&self) -> Option<&Tables> {
+        Some(&self.tables)
     }
 }
 
@@ -64,13 +90,6 @@ impl GeneratorList for [G1] {
 impl GeneratorList for Vec<G1> {
     fn points(&self) -> &[G1] {
         self
-    }
-}
-
-impl std::ops::Deref for Generators {
-    type Target = [G1];
-    fn deref(&self) -> &[G1] {
-        &self.all[..self.count]
     }
 }
 
@@ -89,7 +108,7 @@ pub fn create_generators(suite: Suite, api_id: &[u8], count: usize) -> Generator
                 EXPAND_LEN,
             ),
             points: Arc::new(Vec::new()),
-            fixed: None,
+            tables: None,
         });
     if chain.points.len() < count {
         let gen_dst = [api_id, b"SIG_GENERATOR_DST_"].concat();
@@ -100,20 +119,62 @@ pub fn create_generators(suite: Suite, api_id: &[u8], count: usize) -> Generator
             points.push(suite.hash_to_g1(&chain.v, &gen_dst));
         }
         chain.points = Arc::new(points);
-        chain.fixed = None;
+        chain.tables = None;
     }
     let points = chain.points.clone();
-    let fixed = chain
-        .fixed
-        .get_or_insert_with(|| {
-            let mut bases = vec![suite.p1()];
-            bases.extend_from_slice(&points);
-            Arc::new(FixedBases::new(&bases))
-        })
+    let tables = chain
+        .tables
+        .get_or_insert_with(|| Arc::new(Tables::new(suite, &points)))
         .clone();
     Generators {
         all: points,
         count,
-        fixed,
+        tables,
     }
+}
+
+/// A concatenation of two generator lists (blind and pseudonym interfaces:
+/// `(Q_1, H_1..H_L) || (Q_2, J_1..J_K)`), cached with its tables.
+#[derive(Clone)]
+pub(crate) struct CombinedGenerators(Arc<(Vec<G1>, Tables)>);
+
+impl GeneratorList for CombinedGenerators {
+    fn points(&self) -> &[G1] {
+        &self.0 .0
+    }
+    fn tables(&self) -> Option<&Tables> {
+        Some(&self.0 .1)
+    }
+}
+
+impl std::ops::Deref for CombinedGenerators {
+    type Target = [G1];
+    fn deref(&self) -> &[G1] {
+        &self.0 .0
+    }
+}
+
+/// `create_generators(first + 1, api_id) || create_generators(second + 1, blind_api_id)`.
+pub(crate) fn combined(
+    suite: Suite,
+    api_id: &[u8],
+    blind_api_id: &[u8],
+    first: usize,
+    second: usize,
+) -> CombinedGenerators {
+    type Combined = Mutex<HashMap<(Suite, Vec<u8>, usize, usize), CombinedGenerators>>;
+    static COMBINED: OnceLock<Combined> = OnceLock::new();
+    let key = (suite, api_id.to_vec(), first, second);
+    let map = COMBINED.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(found) = map.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return found.clone();
+    }
+    let mut points = create_generators(suite, api_id, first + 1).to_vec();
+    points.extend_from_slice(&create_generators(suite, blind_api_id, second + 1));
+    let tables = Tables::new(suite, &points);
+    let out = CombinedGenerators(Arc::new((points, tables)));
+    map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, out.clone());
+    out
 }

@@ -130,6 +130,7 @@ pub(crate) fn proof_init(
 
     // B: the public part (P1, Q_1, disclosed messages) by a variable-time MSM,
     // the hidden messages in constant time.
+    // With tables, row j + 2 holds H_j.
     let mut public = messages.to_vec();
     let mut hidden_points = Vec::with_capacity(undisclosed.len());
     let mut hidden_scalars = Vec::with_capacity(undisclosed.len());
@@ -138,8 +139,13 @@ pub(crate) fn proof_init(
         hidden_scalars.push(messages[j]);
         public[j] = Scalar::zero();
     }
+    let hidden_rows: Vec<usize> = undisclosed.iter().map(|j| j + 2).collect();
+    let secret_sum = |scalars: &[Scalar]| match generators.tables() {
+        Some(tables) => tables.ct.msm(&hidden_rows, scalars),
+        None => G1::msm_ct(&hidden_points, scalars),
+    };
     let b = crate::core::compute_b(suite, generators, &domain, &public, Secrecy::Public)
-        + G1::msm_ct(&hidden_points, &hidden_scalars);
+        + secret_sum(&hidden_scalars);
     hidden_scalars
         .iter_mut()
         .for_each(zeroize::Zeroize::zeroize);
@@ -148,10 +154,8 @@ pub(crate) fn proof_init(
     let a_bar = signature.a.mul(&(r1 * r2));
     let b_bar = G1::msm_ct(&[d, a_bar], &[r1, -signature.e]);
     let t1 = G1::msm_ct(&[a_bar, d], &[e_t, r1_t]);
-    let mut t2_points = vec![d];
-    t2_points.extend(undisclosed.iter().map(|&j| h[j]));
     // r[4..] = (r3~, m~_j1, ..., m~_jU)
-    let t2 = G1::msm_ct(&t2_points, &r[4..]);
+    let t2 = d.mul(&r[4]) + secret_sum(&r[5..]);
     InitResult {
         a_bar,
         b_bar,
@@ -254,8 +258,8 @@ pub(crate) fn proof_verify_init(
     for (j, m_hat) in undisclosed.iter().zip(&proof.m_hat) {
         scalars[j + 2] = *m_hat;
     }
-    let t2 = match generators.fixed() {
-        Some(fixed) => fixed.msm(&scalars) + proof.d.mul(&proof.r3_hat),
+    let t2 = match generators.tables() {
+        Some(tables) => tables.fixed.msm(&scalars) + proof.d.mul(&proof.r3_hat),
         None => {
             let mut points = vec![suite.p1(), *q1];
             points.extend_from_slice(h);
