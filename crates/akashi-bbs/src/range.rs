@@ -100,7 +100,7 @@ mod tests;
 
 pub(crate) use sigma::{range_commit, range_verify};
 
-use crate::curve::{Scalar, G1};
+use crate::curve::{CtTables, Scalar, G1};
 use crate::encoding::{Reader, Transcript};
 use crate::error::Error;
 use crate::suite::{Suite, POINT_LEN, SCALAR_LEN};
@@ -222,6 +222,20 @@ impl RangePredicate {
     pub fn proof_len(&self) -> usize {
         POINT_LEN + SCALAR_LEN + self.bit_count() * BitProof::LEN
     }
+}
+
+/// Constant-time multiplication tables over `(G, H)` (rows 0 and 1), built once.
+pub(crate) fn pedersen_tables(suite: Suite, api_id: &[u8]) -> std::sync::Arc<CtTables> {
+    type Cache = Mutex<HashMap<(Suite, Vec<u8>), std::sync::Arc<CtTables>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let (g, h) = pedersen_bases(suite, api_id);
+    let mut map = CACHE
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    map.entry((suite, api_id.to_vec()))
+        .or_insert_with(|| std::sync::Arc::new(CtTables::new(&[g, h])))
+        .clone()
 }
 
 /// The Pedersen bases `(G, H)` for `api_id`, hashed once per process.

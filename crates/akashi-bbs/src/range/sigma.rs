@@ -1,8 +1,8 @@
 //! The prover and verifier of the range sigma protocol (equations in `range.rs`).
 
 use super::{
-    integer_to_scalar, pedersen_bases, pow2, transcript, BitFirst, BitProof, Bound, RangePredicate,
-    RangeProof,
+    integer_to_scalar, pedersen_bases, pedersen_tables, pow2, transcript, BitFirst, BitProof,
+    Bound, RangePredicate, RangeProof,
 };
 use crate::curve::{Scalar, G1};
 use crate::error::Error;
@@ -97,12 +97,15 @@ pub(super) fn commit_digits(
     rng: &mut impl RandomScalars,
 ) -> (RangeProver, Vec<u8>) {
     assert_eq!(digits.len(), predicate.bit_count(), "one digit per bit");
-    let (g, h) = pedersen_bases(suite, api_id);
+    // Every prover point is a combination of G and H with secret coefficients:
+    // constant-time tables over (G, H), rows 0 and 1.
+    let tables = pedersen_tables(suite, api_id);
+    let gh = |a: Scalar, b: Scalar| tables.msm(&[0, 1], &[a, b]);
     let n = predicate.bits() as usize;
     let mut rand = rng.random_scalars(2 + 4 * digits.len());
     let (r, r_tilde) = (rand[0], rand[1]);
-    let commitment = G1::msm_ct(&[g, h], &[x, r]);
-    let t_c = G1::msm_ct(&[g, h], &[x_tilde, r_tilde]);
+    let commitment = gh(x, r);
+    let t_c = gh(x_tilde, r_tilde);
 
     let mut secrets: Vec<BitSecret> = digits
         .iter()
@@ -129,19 +132,23 @@ pub(super) fn commit_digits(
 
     let mut firsts: Vec<BitFirst> = Vec::with_capacity(secrets.len());
     for bit in &secrets {
-        let c_i = G1::msm_ct(&[g, h], &[bit.b, bit.s]);
-        // Branch selection by arithmetic on b (0 or 1), not by a secret branch:
+        // C_i = G*b + H*s. Branch selection by arithmetic on b, not by a secret branch:
         // b = 0: T_0 = H*t,                   T_1 = H*z' - (C_i - G)*c'
         // b = 1: T_0 = H*z' - C_i*c',         T_1 = H*t
+        // with C_i expanded, so that each point is G*u + H*v:
+        //   T_0 = G*(-b*b*c') + H*((1-b)*t + b*z' - s*b*c')
+        //   T_1 = G*((1-b)*c1) + H*(b*t + (1-b)*z' - s*c1),   c1 = (1-b)*c'
+        let c_i = gh(bit.b, bit.s);
         let not_b = Scalar::one() - bit.b;
-        let t0 = G1::msm_ct(
-            &[h, c_i],
-            &[not_b * bit.t + bit.b * bit.z_sim, -(bit.b * bit.c_sim)],
+        let c0_sim = bit.b * bit.c_sim;
+        let t0 = gh(
+            -(bit.b * c0_sim),
+            not_b * bit.t + bit.b * bit.z_sim - bit.s * c0_sim,
         );
         let c1_sim = not_b * bit.c_sim;
-        let t1 = G1::msm_ct(
-            &[h, c_i, g],
-            &[bit.b * bit.t + not_b * bit.z_sim, -c1_sim, c1_sim],
+        let t1 = gh(
+            not_b * c1_sim,
+            bit.b * bit.t + not_b * bit.z_sim - bit.s * c1_sim,
         );
         firsts.push((c_i, t0, t1));
     }
