@@ -2,7 +2,7 @@
 //! messages mapped with MapMessageToScalarAsHash, generators from create_generators,
 //! `api_id = ciphersuite_id || "H2G_HM2S_"`.
 
-use crate::core::{core_sign, core_verify, Secrecy, Signature};
+use crate::core::{check_disclosures, core_sign, core_verify, Secrecy, Signature};
 use crate::curve::Scalar;
 use crate::error::Error;
 use crate::generators::create_generators;
@@ -122,12 +122,7 @@ impl Bbs {
         disclosed_messages: &[M],
         disclosed_indexes: &[usize],
     ) -> Result<(), Error> {
-        if disclosed_messages.len() != disclosed_indexes.len() {
-            return Err(Error::DisclosureMismatch {
-                indexes: disclosed_indexes.len(),
-                messages: disclosed_messages.len(),
-            });
-        }
+        check_disclosures(&[(disclosed_indexes.len(), disclosed_messages.len())])?;
         let api = self.api_id();
         let count = disclosed_indexes.len() + proof.undisclosed_count();
         let scalars = messages_to_scalars(self.suite, disclosed_messages, &api);

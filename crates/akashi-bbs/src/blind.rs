@@ -12,7 +12,9 @@
 
 use crate::bbs::messages_to_scalars;
 use crate::commitment::{core_commit, verify_commitment, Commitment, ProverBlind};
-use crate::core::{calculate_domain, core_verify, finalize_sign, h2s_dst, Secrecy, Signature};
+use crate::core::{
+    calculate_domain, check_disclosures, core_verify, finalize_sign, h2s_dst, Secrecy, Signature,
+};
 use crate::curve::{Scalar, G1};
 use crate::encoding::Transcript;
 use crate::error::Error;
@@ -212,14 +214,13 @@ impl BlindBbs {
         disclosed: &[usize],
         disclosed_committed: &[usize],
     ) -> Result<(), Error> {
-        if disclosed.len() != disclosed_messages.len()
-            || disclosed_committed.len() != disclosed_committed_messages.len()
-        {
-            return Err(Error::DisclosureMismatch {
-                indexes: disclosed.len() + disclosed_committed.len(),
-                messages: disclosed_messages.len() + disclosed_committed_messages.len(),
-            });
-        }
+        check_disclosures(&[
+            (disclosed.len(), disclosed_messages.len()),
+            (
+                disclosed_committed.len(),
+                disclosed_committed_messages.len(),
+            ),
+        ])?;
         let api = self.api_id();
         let total = disclosed.len() + disclosed_committed.len() + proof.undisclosed_count();
         // total = L + 1 (the blind) + M

@@ -180,6 +180,17 @@ pub(crate) fn core_verify(
     }
 }
 
+/// Each `(indexes, messages)` pair of counts must agree; the error reports the totals.
+pub(crate) fn check_disclosures(pairs: &[(usize, usize)]) -> Result<(), Error> {
+    if pairs.iter().any(|(i, m)| i != m) {
+        return Err(Error::DisclosureMismatch {
+            indexes: pairs.iter().map(|(i, _)| i).sum(),
+            messages: pairs.iter().map(|(_, m)| m).sum(),
+        });
+    }
+    Ok(())
+}
+
 /// Checks `disclosed` is strictly ascending and below `count`; returns the complement.
 pub(crate) fn undisclosed_indexes(disclosed: &[usize], count: usize) -> Result<Vec<usize>, Error> {
     for w in disclosed.windows(2) {

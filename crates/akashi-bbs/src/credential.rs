@@ -42,16 +42,10 @@ pub enum Message {
 }
 
 impl Message {
-    pub(crate) fn to_scalar(&self, suite: Suite) -> Scalar {
+    /// Bytes: MapMessageToScalarAsHash under `map_dst`; integers: the integer itself.
+    fn to_scalar(&self, suite: Suite, map_dst: &[u8]) -> Scalar {
         match self {
-            Message::Bytes(b) => {
-                let dst = [
-                    suite.api_id(CREDENTIAL_API_SUFFIX).as_slice(),
-                    b"MAP_MSG_TO_SCALAR_AS_HASH_",
-                ]
-                .concat();
-                suite.hash_to_scalar(b, &dst)
-            }
+            Message::Bytes(b) => suite.hash_to_scalar(b, map_dst),
             Message::Integer(i) => integer_to_scalar(*i),
         }
     }
@@ -85,7 +79,15 @@ impl Message {
 }
 
 pub(crate) fn to_scalars(suite: Suite, messages: &[Message]) -> Vec<Scalar> {
-    messages.iter().map(|m| m.to_scalar(suite)).collect()
+    let map_dst = [
+        suite.api_id(CREDENTIAL_API_SUFFIX).as_slice(),
+        b"MAP_MSG_TO_SCALAR_AS_HASH_",
+    ]
+    .concat();
+    messages
+        .iter()
+        .map(|m| m.to_scalar(suite, &map_dst))
+        .collect()
 }
 
 /// The holder's long-term secret: every credential is bound to it, and the

@@ -12,7 +12,7 @@
 //! the same signed value. Nothing in a presentation repeats across presentations
 //! of one credential except the disclosed messages and, per verifier, the pseudonym.
 
-use crate::core::undisclosed_indexes;
+use crate::core::{check_disclosures, undisclosed_indexes};
 use crate::credential::{header, interface, to_scalars, Credential, Message, VERSION};
 use crate::curve::Scalar;
 use crate::encoding::Reader;
@@ -175,12 +175,7 @@ pub fn verify_presentation(
     presentation: &Presentation,
 ) -> Result<VerifiedPresentation, Error> {
     let p = presentation;
-    if p.disclosed.len() != request.disclose.len() {
-        return Err(Error::DisclosureMismatch {
-            indexes: request.disclose.len(),
-            messages: p.disclosed.len(),
-        });
-    }
+    check_disclosures(&[(request.disclose.len(), p.disclosed.len())])?;
     if p.ranges.len() != request.predicates.len() {
         return Err(Error::ProofInvalid);
     }

@@ -132,17 +132,20 @@ pub(crate) fn proof_init(
     // the hidden messages in constant time.
     // With tables, row j + 2 holds H_j.
     let mut public = messages.to_vec();
-    let mut hidden_points = Vec::with_capacity(undisclosed.len());
     let mut hidden_scalars = Vec::with_capacity(undisclosed.len());
     for &j in undisclosed {
-        hidden_points.push(h[j]);
         hidden_scalars.push(messages[j]);
         public[j] = Scalar::zero();
     }
-    let hidden_rows: Vec<usize> = undisclosed.iter().map(|j| j + 2).collect();
     let secret_sum = |scalars: &[Scalar]| match generators.tables() {
-        Some(tables) => tables.ct.msm(&hidden_rows, scalars),
-        None => G1::msm_ct(&hidden_points, scalars),
+        Some(tables) => {
+            let rows: Vec<usize> = undisclosed.iter().map(|j| j + 2).collect();
+            tables.ct.msm(&rows, scalars)
+        }
+        None => {
+            let points: Vec<G1> = undisclosed.iter().map(|&j| h[j]).collect();
+            G1::msm_ct(&points, scalars)
+        }
     };
     let b = crate::core::compute_b(suite, generators, &domain, &public, Secrecy::Public)
         + secret_sum(&hidden_scalars);

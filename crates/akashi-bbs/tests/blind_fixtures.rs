@@ -4,7 +4,7 @@
 mod common;
 use akashi_bbs::{
     create_generators, BlindBbs, Commitment, Error, Proof, ProverBlind, PublicKey, SecretKey,
-    SeededScalars, Signature, Suite,
+    Signature, Suite,
 };
 use common::*;
 use serde_json::Value;
@@ -13,31 +13,9 @@ fn api(suite: Suite) -> Vec<u8> {
     suite.api_id(b"BLIND_H2G_HM2S_")
 }
 
-fn mock(suite: Suite, seed: &Value, which: &str) -> SeededScalars {
-    let seed = seed.as_str().unwrap().as_bytes().to_vec();
-    let dst = [
-        suite.id(),
-        b"H2G_HM2S_",
-        which.as_bytes(),
-        b"_MOCK_RANDOM_SCALARS_DST_",
-    ]
-    .concat();
-    SeededScalars::new(suite, &seed, &dst)
-}
-
 fn blind_of(v: &Value) -> Option<ProverBlind> {
     v.as_str()
         .map(|_| ProverBlind::from_bytes(&hx(v).try_into().unwrap()).unwrap())
-}
-
-/// `{"0": hex, "2": hex}` in numeric key order.
-fn revealed(v: &Value) -> (Vec<usize>, Vec<Vec<u8>>) {
-    let mut pairs: Vec<(usize, Vec<u8>)> = v
-        .as_object()
-        .map(|o| o.iter().map(|(k, x)| (k.parse().unwrap(), hx(x))).collect())
-        .unwrap_or_default();
-    pairs.sort();
-    pairs.into_iter().unzip()
 }
 
 #[test]

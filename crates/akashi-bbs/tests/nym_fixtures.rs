@@ -5,26 +5,10 @@
 mod common;
 use akashi_bbs::{
     Commitment, Error, NymBbs, NymSecrets, Proof, ProverBlind, Pseudonym, PublicKey, Scalar,
-    SecretKey, SeededScalars, Signature, Suite,
+    SecretKey, Signature, Suite,
 };
 use common::*;
 use serde_json::Value;
-
-fn mock(suite: Suite, case: &Value, which: &str) -> SeededScalars {
-    let seed = case["mockRngParameters"]["SEED"]
-        .as_str()
-        .unwrap()
-        .as_bytes()
-        .to_vec();
-    let dst = [
-        suite.id(),
-        b"H2G_HM2S_",
-        which.as_bytes(),
-        b"_MOCK_RANDOM_SCALARS_DST_",
-    ]
-    .concat();
-    SeededScalars::new(suite, &seed, &dst)
-}
 
 fn scalar(v: &Value) -> Scalar {
     let b = hx(v);
@@ -37,15 +21,6 @@ fn scalars(v: &Value) -> Vec<Scalar> {
     v.as_array().unwrap().iter().map(scalar).collect()
 }
 
-fn revealed(v: &Value) -> (Vec<usize>, Vec<Vec<u8>>) {
-    let mut pairs: Vec<(usize, Vec<u8>)> = v
-        .as_object()
-        .map(|o| o.iter().map(|(k, x)| (k.parse().unwrap(), hx(x))).collect())
-        .unwrap_or_default();
-    pairs.sort();
-    pairs.into_iter().unzip()
-}
-
 #[test]
 fn commitments() {
     for suite in Suite::ALL {
@@ -55,7 +30,7 @@ fn commitments() {
             let (c, blind) = nym.commit(
                 &msgs,
                 &scalars(&case["proverNyms"]),
-                &mut mock(suite, &case, "COMMIT"),
+                &mut mock(suite, &case["mockRngParameters"]["SEED"], "COMMIT"),
             );
             assert_eq!(
                 hex::encode(c.to_bytes()),
@@ -175,7 +150,7 @@ fn proofs() {
                     &idx,
                     &cidx,
                     &blind,
-                    &mut mock(suite, &case, "PROOF"),
+                    &mut mock(suite, &case["mockRngParameters"]["SEED"], "PROOF"),
                 )
                 .unwrap();
             assert_eq!(

@@ -3,7 +3,7 @@
 use super::{combined_header, Layout, NymBbs, NymSecrets, Pseudonym};
 use crate::blind::{combined_generators, combined_indexes};
 use crate::commitment::ProverBlind;
-use crate::core::{h2s_dst, undisclosed_indexes, Signature};
+use crate::core::{check_disclosures, h2s_dst, undisclosed_indexes, Signature};
 use crate::curve::{Scalar, G1};
 use crate::error::Error;
 use crate::keys::PublicKey;
@@ -142,14 +142,13 @@ impl NymBbs {
         disclosed: &[usize],
         disclosed_committed: &[usize],
     ) -> Result<(), Error> {
-        if disclosed.len() != disclosed_messages.len()
-            || disclosed_committed.len() != disclosed_committed_messages.len()
-        {
-            return Err(Error::DisclosureMismatch {
-                indexes: disclosed.len() + disclosed_committed.len(),
-                messages: disclosed_messages.len() + disclosed_committed_messages.len(),
-            });
-        }
+        check_disclosures(&[
+            (disclosed.len(), disclosed_messages.len()),
+            (
+                disclosed_committed.len(),
+                disclosed_committed_messages.len(),
+            ),
+        ])?;
         let signer_pairs: Vec<(usize, Scalar)> = disclosed
             .iter()
             .copied()

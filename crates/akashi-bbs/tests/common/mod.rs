@@ -74,3 +74,27 @@ pub fn valid(case: &Value) -> bool {
 pub fn scalar_hex(s: &akashi_bbs::Scalar) -> String {
     hex::encode(s.to_be_bytes())
 }
+
+/// The drafts' mocked random scalars: `SEED` (ASCII) and
+/// `ciphersuite_id || "H2G_HM2S_" || which || "_MOCK_RANDOM_SCALARS_DST_"`.
+pub fn mock(suite: Suite, seed: &Value, which: &str) -> akashi_bbs::SeededScalars {
+    let seed = seed.as_str().unwrap().as_bytes().to_vec();
+    let dst = [
+        suite.id(),
+        b"H2G_HM2S_",
+        which.as_bytes(),
+        b"_MOCK_RANDOM_SCALARS_DST_",
+    ]
+    .concat();
+    akashi_bbs::SeededScalars::new(suite, &seed, &dst)
+}
+
+/// `{"0": hex, "2": hex}` as (indexes, messages) in numeric key order.
+pub fn revealed(v: &Value) -> (Vec<usize>, Vec<Vec<u8>>) {
+    let mut pairs: Vec<(usize, Vec<u8>)> = v
+        .as_object()
+        .map(|o| o.iter().map(|(k, x)| (k.parse().unwrap(), hx(x))).collect())
+        .unwrap_or_default();
+    pairs.sort();
+    pairs.into_iter().unzip()
+}
