@@ -20,4 +20,4 @@ pub use error::JlisError;
 pub use issue::{Issued, IssuedCertificates};
 pub use registry::{CertificateChange, LifeEvent, Registry};
 pub use revocation::{OcspResponder, Responder};
-pub use verifiers::{StatusAnswer, Verifier};
+pub use verifiers::{HistoryEntry, StatusAnswer, Verifier};

@@ -112,6 +112,21 @@ impl Authority {
             .map_err(|e| JlisError::Revocation(e.to_string()))
     }
 
+    /// A responder for every generation of both CAs (what an OCSP service answers for).
+    pub fn responders(
+        &self,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<Vec<Responder>, JlisError> {
+        let mut responders = Vec::new();
+        for kind in [CertificateKind::Signature, CertificateKind::Authentication] {
+            for generation in self.generations(kind)? {
+                responders.push(self.responder(&generation, now, rng)?);
+            }
+        }
+        Ok(responders)
+    }
+
     /// The responder of `generation`, issued (or re-issued, when it nears its end) as needed.
     pub fn responder(
         &self,

@@ -33,6 +33,18 @@ pub struct StatusAnswer {
     pub current_serial: Option<String>,
     /// The latest basic four attributes; present only with consent.
     pub attributes: Option<BasicFourAttributes>,
+    /// `resident`, `dead` or `emigrated` (住民基本台帳 status); present only with consent, so
+    /// a consenting verifier can tell a death from an emigration.
+    pub resident_status: Option<&'static str>,
+}
+
+/// One certificate of a person as J-LIS's serial history lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    /// `signature` or `authentication`.
+    pub kind: &'static str,
+    pub serial: String,
+    pub issued_at: i64,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -143,6 +155,7 @@ impl Registry {
             revoked_at: None,
             current_serial: None,
             attributes: None,
+            resident_status: None,
         };
         if let Some(c) = &record {
             answer.status = c.status.as_str();
@@ -156,6 +169,7 @@ impl Registry {
                     JlisError::CorruptState("certificate without resident".into())
                 })?;
                 answer.attributes = Some(from_record(&resident)?);
+                answer.resident_status = Some(resident.status.as_str());
             }
         }
         let outcome = match (&answer.attributes, record.as_ref().map(|c| c.status)) {
@@ -173,5 +187,45 @@ impl Registry {
         .await?;
         tx.commit().await?;
         Ok(answer)
+    }
+
+    /// J-LIS's serial history for a platform operator: every certificate (both kinds, old and
+    /// current) of the person `serial` belongs to, so the PF can follow a person across
+    /// renewals and re-issues and link the two certificates of one card. Audit-logged; the
+    /// answer carries serials only, never attributes. An unknown serial gives an empty list.
+    pub async fn serial_history(
+        &self,
+        verifier: &Verifier,
+        kind: CertificateKind,
+        serial: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<HistoryEntry>, JlisError> {
+        let serial = serial.to_ascii_uppercase();
+        let mut tx = self.store().begin().await?;
+        let mut history = Vec::new();
+        if let Some(c) = tx.certificate(kind.as_str(), &serial).await? {
+            for other in tx.certificates_of(&c.resident_id).await? {
+                history.push(HistoryEntry {
+                    kind: if other.kind == "signature" {
+                        "signature"
+                    } else {
+                        "authentication"
+                    },
+                    serial: other.serial,
+                    issued_at: other.issued_at,
+                });
+            }
+        }
+        history.sort_by(|a, b| (a.issued_at, a.kind, &a.serial).cmp(&(b.issued_at, b.kind, &b.serial)));
+        tx.audit(&AuditRecord {
+            verifier_id: verifier.id.clone(),
+            action: "history".into(),
+            serial,
+            outcome: format!("{} serials", history.len()),
+            at: now.unix_timestamp(),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(history)
     }
 }

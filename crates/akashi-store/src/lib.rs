@@ -7,6 +7,7 @@
 mod certificates;
 mod error;
 mod migrations;
+mod pf;
 mod records;
 mod registry;
 pub mod testing;
@@ -20,6 +21,10 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use error::StoreError;
 pub use migrations::LATEST as SCHEMA_VERSION;
+pub use pf::{
+    CustomerRecord, OutboxRecord, PfSerialRecord, ServiceProviderRecord, VaultAccessRecord,
+    VaultRecord,
+};
 pub use records::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

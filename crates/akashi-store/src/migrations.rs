@@ -7,7 +7,8 @@ use sqlx::{AnyConnection, AnyPool, Row};
 use crate::{Backend, StoreError};
 
 /// (version, description, SQL statements separated by `;`)
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
     1,
     "resident registry, certificates, life events, serial history, verifiers, consent, audit",
     r#"
@@ -78,10 +79,81 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_by_verifier ON audit_log (verifier_id)
 "#,
-)];
+    ),
+    (
+        2,
+        "PF operator: service providers, used transactions, serials, customers, vault, webhook outbox",
+        r#"
+CREATE TABLE pf_service_providers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    credential_hash {BLOB} NOT NULL UNIQUE,
+    webhook_url TEXT,
+    webhook_secret_sealed {BLOB} NOT NULL,
+    registered_at BIGINT NOT NULL
+);
+CREATE TABLE pf_used_transactions (
+    id TEXT PRIMARY KEY,
+    sp_id TEXT NOT NULL REFERENCES pf_service_providers(id),
+    used_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE TABLE pf_serials (
+    kind TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    first_seen BIGINT NOT NULL,
+    PRIMARY KEY (kind, serial)
+);
+CREATE INDEX pf_serials_by_person ON pf_serials (person_id);
+CREATE TABLE pf_customers (
+    sp_id TEXT NOT NULL REFERENCES pf_service_providers(id),
+    person_id TEXT NOT NULL,
+    sp_user_id TEXT NOT NULL,
+    subscribed BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    since BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (sp_id, person_id)
+);
+CREATE INDEX pf_customers_by_person ON pf_customers (person_id);
+CREATE TABLE pf_vault (
+    kind TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    sealed_der {BLOB} NOT NULL,
+    stored_at BIGINT NOT NULL,
+    retain_until BIGINT NOT NULL,
+    PRIMARY KEY (kind, serial)
+);
+CREATE TABLE pf_vault_access (
+    id {SERIAL},
+    kind TEXT NOT NULL,
+    serial TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    purpose TEXT NOT NULL,
+    at BIGINT NOT NULL
+);
+CREATE TABLE pf_outbox (
+    id TEXT PRIMARY KEY,
+    sp_id TEXT NOT NULL REFERENCES pf_service_providers(id),
+    event_key TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    attempts BIGINT NOT NULL,
+    delivered_at BIGINT,
+    last_error TEXT,
+    UNIQUE (sp_id, event_key)
+);
+CREATE INDEX pf_outbox_due ON pf_outbox (delivered_at, next_attempt_at)
+"#,
+    ),
+];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let (blob, serial) = match backend {

@@ -1,0 +1,483 @@
+//! The PF operator's (PF事業者) tables: service providers, used transaction ids (each accepted
+//! once), the serial → person map it keeps by following J-LIS's serial history, its SPs'
+//! customers, the certificate vault with its access log, and the webhook outbox.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{StoreError, Txn};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceProviderRecord {
+    pub id: String,
+    pub name: String,
+    /// SHA-256 of the SP's API credential; the credential itself is never stored.
+    pub credential_hash: Vec<u8>,
+    pub webhook_url: Option<String>,
+    /// The webhook signing secret, sealed with the PF's key.
+    pub webhook_secret_sealed: Vec<u8>,
+    pub registered_at: i64,
+}
+
+/// A certificate serial the PF has seen or learnt from J-LIS, and whose person it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PfSerialRecord {
+    pub kind: String,
+    pub serial: String,
+    /// The PF's own random id for the person (never leaves the PF).
+    pub person_id: String,
+    /// `good`, `revoked`, `held` as last checked.
+    pub status: String,
+    pub first_seen: i64,
+}
+
+/// A person as one SP's customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerRecord {
+    pub sp_id: String,
+    pub person_id: String,
+    /// The per-SP identifier (独自識別子) the SP knows the person by.
+    pub sp_user_id: String,
+    /// The person consented (in the card-signed request) to attribute updates for this SP.
+    pub subscribed: bool,
+    /// `active`, `attributes-updated`, `revoked-ask-customer`, `deceased`.
+    pub status: String,
+    pub since: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultRecord {
+    pub kind: String,
+    pub serial: String,
+    pub person_id: String,
+    pub sealed_der: Vec<u8>,
+    pub stored_at: i64,
+    pub retain_until: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultAccessRecord {
+    pub kind: String,
+    pub serial: String,
+    pub actor: String,
+    pub purpose: String,
+    pub at: i64,
+}
+
+/// One notification to one SP, kept until the SP acknowledges it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRecord {
+    pub id: String,
+    pub sp_id: String,
+    /// What the notification is about; unique per SP so one event is never queued twice.
+    pub event_key: String,
+    pub payload: String,
+    pub created_at: i64,
+    pub next_attempt_at: i64,
+    pub attempts: i64,
+    pub delivered_at: Option<i64>,
+    pub last_error: Option<String>,
+}
+
+const SP_COLUMNS: &str =
+    "id, name, credential_hash, webhook_url, webhook_secret_sealed, registered_at";
+const CUSTOMER_COLUMNS: &str =
+    "sp_id, person_id, sp_user_id, subscribed, status, since, updated_at";
+const OUTBOX_COLUMNS: &str = "id, sp_id, event_key, payload, created_at, next_attempt_at, attempts, delivered_at, last_error";
+
+fn sp(row: &AnyRow) -> Result<ServiceProviderRecord, StoreError> {
+    Ok(ServiceProviderRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        credential_hash: row.try_get("credential_hash")?,
+        webhook_url: row.try_get("webhook_url")?,
+        webhook_secret_sealed: row.try_get("webhook_secret_sealed")?,
+        registered_at: row.try_get("registered_at")?,
+    })
+}
+
+fn customer(row: &AnyRow) -> Result<CustomerRecord, StoreError> {
+    Ok(CustomerRecord {
+        sp_id: row.try_get("sp_id")?,
+        person_id: row.try_get("person_id")?,
+        sp_user_id: row.try_get("sp_user_id")?,
+        subscribed: row.try_get::<i64, _>("subscribed")? == 1,
+        status: row.try_get("status")?,
+        since: row.try_get("since")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn outbox(row: &AnyRow) -> Result<OutboxRecord, StoreError> {
+    Ok(OutboxRecord {
+        id: row.try_get("id")?,
+        sp_id: row.try_get("sp_id")?,
+        event_key: row.try_get("event_key")?,
+        payload: row.try_get("payload")?,
+        created_at: row.try_get("created_at")?,
+        next_attempt_at: row.try_get("next_attempt_at")?,
+        attempts: row.try_get("attempts")?,
+        delivered_at: row.try_get("delivered_at")?,
+        last_error: row.try_get("last_error")?,
+    })
+}
+
+impl Txn {
+    pub async fn insert_service_provider(
+        &mut self,
+        r: &ServiceProviderRecord,
+    ) -> Result<(), StoreError> {
+        let query = sqlx::query(
+            "INSERT INTO pf_service_providers (id, name, credential_hash, webhook_url, webhook_secret_sealed, registered_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&r.id)
+        .bind(&r.name)
+        .bind(&r.credential_hash)
+        .bind(&r.webhook_url)
+        .bind(&r.webhook_secret_sealed)
+        .bind(r.registered_at);
+        self.execute_guarded(query)
+            .await
+            .map_err(StoreError::on_insert("service provider", &r.name))?;
+        Ok(())
+    }
+
+    pub async fn service_provider_by_credential(
+        &mut self,
+        credential_hash: &[u8],
+    ) -> Result<Option<ServiceProviderRecord>, StoreError> {
+        let sql =
+            format!("SELECT {SP_COLUMNS} FROM pf_service_providers WHERE credential_hash = $1");
+        let row = sqlx::query(&sql)
+            .bind(credential_hash)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(sp).transpose()
+    }
+
+    pub async fn service_provider(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<ServiceProviderRecord>, StoreError> {
+        let sql =
+            format!("SELECT {SP_COLUMNS} FROM pf_service_providers WHERE id = $1 OR name = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(sp).transpose()
+    }
+
+    /// Marks a transaction id used; `false` if it was used before (a replay).
+    pub async fn use_transaction(
+        &mut self,
+        id: &str,
+        sp_id: &str,
+        used_at: i64,
+        expires_at: i64,
+    ) -> Result<bool, StoreError> {
+        let query = sqlx::query(
+            "INSERT INTO pf_used_transactions (id, sp_id, used_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(sp_id)
+        .bind(used_at)
+        .bind(expires_at);
+        match self.execute_guarded(query).await {
+            Ok(_) => Ok(true),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Forgets used transaction ids that expired before `before` (they are refused as expired).
+    pub async fn prune_used_transactions(&mut self, before: i64) -> Result<u64, StoreError> {
+        Ok(
+            sqlx::query("DELETE FROM pf_used_transactions WHERE expires_at < $1")
+                .bind(before)
+                .execute(&mut *self.tx)
+                .await?
+                .rows_affected(),
+        )
+    }
+
+    pub async fn pf_serial(
+        &mut self,
+        kind: &str,
+        serial: &str,
+    ) -> Result<Option<PfSerialRecord>, StoreError> {
+        let row = sqlx::query("SELECT kind, serial, person_id, status, first_seen FROM pf_serials WHERE kind = $1 AND serial = $2")
+            .bind(kind)
+            .bind(serial)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.map(|row| pf_serial(&row)).transpose()
+    }
+
+    /// Records a serial of a person; a serial already known is left as it is.
+    pub async fn insert_pf_serial(&mut self, r: &PfSerialRecord) -> Result<(), StoreError> {
+        let query = sqlx::query("INSERT INTO pf_serials (kind, serial, person_id, status, first_seen) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&r.kind)
+            .bind(&r.serial)
+            .bind(&r.person_id)
+            .bind(&r.status)
+            .bind(r.first_seen);
+        match self.execute_guarded(query).await {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn set_pf_serial_status(
+        &mut self,
+        kind: &str,
+        serial: &str,
+        status: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE pf_serials SET status = $1 WHERE kind = $2 AND serial = $3")
+            .bind(status)
+            .bind(kind)
+            .bind(serial)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Serials last seen good of persons who are some SP's customer: what the periodic check asks about.
+    pub async fn pf_serials_to_check(&mut self) -> Result<Vec<PfSerialRecord>, StoreError> {
+        let rows = sqlx::query("SELECT s.kind, s.serial, s.person_id, s.status, s.first_seen FROM pf_serials s WHERE s.status = 'good' AND EXISTS (SELECT 1 FROM pf_customers c WHERE c.person_id = s.person_id) ORDER BY s.person_id, s.kind, s.serial")
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(pf_serial).collect()
+    }
+
+    /// Adds a person as an SP's customer, or refreshes the consent flag of one already there.
+    pub async fn upsert_customer(&mut self, r: &CustomerRecord) -> Result<(), StoreError> {
+        let updated = sqlx::query("UPDATE pf_customers SET subscribed = $1, status = $2, updated_at = $3 WHERE sp_id = $4 AND person_id = $5")
+            .bind(i64::from(r.subscribed))
+            .bind(&r.status)
+            .bind(r.updated_at)
+            .bind(&r.sp_id)
+            .bind(&r.person_id)
+            .execute(&mut *self.tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            sqlx::query("INSERT INTO pf_customers (sp_id, person_id, sp_user_id, subscribed, status, since, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(&r.sp_id)
+                .bind(&r.person_id)
+                .bind(&r.sp_user_id)
+                .bind(i64::from(r.subscribed))
+                .bind(&r.status)
+                .bind(r.since)
+                .bind(r.updated_at)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn set_customer_status(
+        &mut self,
+        sp_id: &str,
+        person_id: &str,
+        status: &str,
+        at: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE pf_customers SET status = $1, updated_at = $2 WHERE sp_id = $3 AND person_id = $4")
+            .bind(status)
+            .bind(at)
+            .bind(sp_id)
+            .bind(person_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn customers_of_sp(
+        &mut self,
+        sp_id: &str,
+    ) -> Result<Vec<CustomerRecord>, StoreError> {
+        let sql = format!("SELECT {CUSTOMER_COLUMNS} FROM pf_customers WHERE sp_id = $1 ORDER BY since, sp_user_id");
+        let rows = sqlx::query(&sql)
+            .bind(sp_id)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(customer).collect()
+    }
+
+    pub async fn customers_of_person(
+        &mut self,
+        person_id: &str,
+    ) -> Result<Vec<CustomerRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM pf_customers WHERE person_id = $1 ORDER BY sp_id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(person_id)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(customer).collect()
+    }
+
+    /// Puts a certificate in the vault unless it is there already; `true` if it was added.
+    pub async fn vault_put(&mut self, r: &VaultRecord) -> Result<bool, StoreError> {
+        let query = sqlx::query("INSERT INTO pf_vault (kind, serial, person_id, sealed_der, stored_at, retain_until) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&r.kind)
+            .bind(&r.serial)
+            .bind(&r.person_id)
+            .bind(&r.sealed_der)
+            .bind(r.stored_at)
+            .bind(r.retain_until);
+        match self.execute_guarded(query).await {
+            Ok(_) => Ok(true),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn vault_get(
+        &mut self,
+        kind: &str,
+        serial: &str,
+    ) -> Result<Option<VaultRecord>, StoreError> {
+        let row = sqlx::query("SELECT kind, serial, person_id, sealed_der, stored_at, retain_until FROM pf_vault WHERE kind = $1 AND serial = $2")
+            .bind(kind)
+            .bind(serial)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.map(|row| {
+            Ok(VaultRecord {
+                kind: row.try_get("kind")?,
+                serial: row.try_get("serial")?,
+                person_id: row.try_get("person_id")?,
+                sealed_der: row.try_get("sealed_der")?,
+                stored_at: row.try_get("stored_at")?,
+                retain_until: row.try_get("retain_until")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Deletes the certificates whose retention ended before `now`; returns their (kind, serial).
+    pub async fn vault_purge(&mut self, now: i64) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query("SELECT kind, serial FROM pf_vault WHERE retain_until < $1")
+            .bind(now)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let gone = rows
+            .iter()
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("serial")?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        sqlx::query("DELETE FROM pf_vault WHERE retain_until < $1")
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(gone)
+    }
+
+    pub async fn record_vault_access(&mut self, a: &VaultAccessRecord) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO pf_vault_access (kind, serial, actor, purpose, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&a.kind)
+            .bind(&a.serial)
+            .bind(&a.actor)
+            .bind(&a.purpose)
+            .bind(a.at)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The vault's access log, oldest first.
+    pub async fn vault_access_log(&mut self) -> Result<Vec<VaultAccessRecord>, StoreError> {
+        let rows =
+            sqlx::query("SELECT kind, serial, actor, purpose, at FROM pf_vault_access ORDER BY id")
+                .fetch_all(&mut *self.tx)
+                .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(VaultAccessRecord {
+                    kind: row.try_get("kind")?,
+                    serial: row.try_get("serial")?,
+                    actor: row.try_get("actor")?,
+                    purpose: row.try_get("purpose")?,
+                    at: row.try_get("at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Queues a notification; `false` (and nothing written) if this SP already has one for
+    /// the same event.
+    pub async fn outbox_insert(&mut self, r: &OutboxRecord) -> Result<bool, StoreError> {
+        let query = sqlx::query("INSERT INTO pf_outbox (id, sp_id, event_key, payload, created_at, next_attempt_at, attempts, delivered_at, last_error) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL)")
+            .bind(&r.id)
+            .bind(&r.sp_id)
+            .bind(&r.event_key)
+            .bind(&r.payload)
+            .bind(r.created_at)
+            .bind(r.next_attempt_at)
+            .bind(r.attempts);
+        match self.execute_guarded(query).await {
+            Ok(_) => Ok(true),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Undelivered notifications due at `now`, oldest first.
+    pub async fn outbox_due(
+        &mut self,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM pf_outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1 ORDER BY created_at, id LIMIT $2");
+        let rows = sqlx::query(&sql)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(outbox).collect()
+    }
+
+    /// Every notification of one SP, oldest first.
+    pub async fn outbox_of_sp(&mut self, sp_id: &str) -> Result<Vec<OutboxRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {OUTBOX_COLUMNS} FROM pf_outbox WHERE sp_id = $1 ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(sp_id)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(outbox).collect()
+    }
+
+    /// Records one delivery attempt: delivered, or failed with the next attempt's time.
+    pub async fn outbox_attempted(
+        &mut self,
+        id: &str,
+        delivered_at: Option<i64>,
+        next_attempt_at: i64,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE pf_outbox SET attempts = attempts + 1, delivered_at = $1, next_attempt_at = $2, last_error = $3 WHERE id = $4 AND delivered_at IS NULL")
+            .bind(delivered_at)
+            .bind(next_attempt_at)
+            .bind(error)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
+
+fn pf_serial(row: &AnyRow) -> Result<PfSerialRecord, StoreError> {
+    Ok(PfSerialRecord {
+        kind: row.try_get("kind")?,
+        serial: row.try_get("serial")?,
+        person_id: row.try_get("person_id")?,
+        status: row.try_get("status")?,
+        first_seen: row.try_get("first_seen")?,
+    })
+}
