@@ -5,9 +5,10 @@ use time::OffsetDateTime;
 
 use akashi_card::{CardCertificates, CardFace, CardPersonalization, CardStore, VirtualCard};
 use akashi_crypto::SecureRandom;
-use akashi_jpki::BasicFourAttributes;
+use akashi_jpki::{BasicFourAttributes, CertificateKind};
+use akashi_store::CertificateStatus;
 
-use crate::{Authority, IssuedCertificates, JlisError};
+use crate::{Authority, Issued, IssuedCertificates, JlisError, Registry};
 
 /// What the municipal office enters when a card is issued.
 #[derive(Debug, Clone, Copy)]
@@ -75,4 +76,54 @@ pub fn issue_card<S: CardStore>(
         store,
     )?;
     Ok(IssuedCard { card, certificates })
+}
+
+/// After a move or a name change: a new signature key on `card`, certified with the
+/// registry's current attributes of `resident`, recorded as the successor of the latest
+/// signature serial (J-LIS's serial history), and the card face updated. Refused while the
+/// latest signature certificate is still good.
+pub async fn reissue_signature<S: CardStore>(
+    authority: &mut Authority,
+    registry: &Registry,
+    resident: &str,
+    card: VirtualCard<S>,
+    now: OffsetDateTime,
+    rng: &dyn SecureRandom,
+) -> Result<(VirtualCard<S>, Issued), JlisError> {
+    let (person, _) = registry.resident(resident).await?;
+    let latest = registry
+        .latest_certificate(resident, CertificateKind::Signature)
+        .await?;
+    if latest.as_ref().is_some_and(|c| c.status == CertificateStatus::Good) {
+        return Err(JlisError::EventNotApplicable(
+            "the signature certificate is still valid: nothing to re-issue",
+        ));
+    }
+    let renewal = card.renew_signature_key()?;
+    let issued = authority.issue(
+        CertificateKind::Signature,
+        &person,
+        &renewal.public_key()?,
+        now,
+        rng,
+    )?;
+    let card_id = registry
+        .latest_certificate(resident, CertificateKind::Authentication)
+        .await?
+        .and_then(|a| a.card_id)
+        .unwrap_or_else(|| "card".into());
+    registry
+        .record_issued(
+            resident,
+            &card_id,
+            &[(&issued, latest.as_ref().map(|c| c.serial.as_str()))],
+            now,
+        )
+        .await?;
+    let card = renewal.finish(
+        issued.certificate.der().to_vec(),
+        issued.ca_certificate.der().to_vec(),
+        Some(card_face(&person)),
+    )?;
+    Ok((card, issued))
 }

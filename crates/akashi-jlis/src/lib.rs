@@ -15,7 +15,7 @@ pub mod verifiers;
 
 pub use audit::AuditLog;
 pub use authority::{Authority, Generation};
-pub use card::{card_face, issue_card, CardIssueRequest, IssuedCard};
+pub use card::{card_face, issue_card, reissue_signature, CardIssueRequest, IssuedCard};
 pub use error::JlisError;
 pub use issue::{Issued, IssuedCertificates};
 pub use registry::{CertificateChange, LifeEvent, Registry};

@@ -1,0 +1,301 @@
+//! Completing a transaction: the card-signed request goes through one state per check, each
+//! consumed by the next, so a request cannot be recorded without having passed them all:
+//! [`Received`] (reference, expiry, signed bytes) → [`SignatureChecked`] (chain, type,
+//! signature) → [`StatusChecked`] (OCSP) → recorded ([`Outcome`]).
+//!
+//! Nothing is written for a request that fails; a completed transaction id is written in the
+//! same database transaction as everything else, so it is accepted exactly once.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use time::OffsetDateTime;
+
+use akashi_crypto::{sha256, verify_rsa_pkcs1, HashAlgorithm, SecureRandom};
+use akashi_jpki::{validate, CertificateKind, JpkiCertificate, ValidatedCertificate, ValidationError};
+use akashi_pf_protocol::{CertificateType, CompleteRequest, Outcome, Purpose};
+use akashi_revocation::RevocationReason;
+use akashi_store::{CustomerRecord, VaultAccessRecord, VaultRecord};
+
+use crate::revocation::Revocation;
+use crate::service::{hex, to_protocol, PfService, ServiceProvider};
+use crate::token::TransactionToken;
+use crate::PfError;
+
+pub const FORMAT_SIMPLE: &str = "jpki-simple-v1";
+
+/// The request's reference is this PF's, for this SP, unexpired, and the signed bytes are the
+/// transaction's.
+pub struct Received {
+    token: TransactionToken,
+    signed_data: Vec<u8>,
+    certificate: JpkiCertificate,
+    signature: Vec<u8>,
+}
+
+/// The certificate chains to a J-LIS root, is of the purpose's type and within its validity,
+/// and its key made the signature.
+pub struct SignatureChecked {
+    received: Received,
+    validated: ValidatedCertificate,
+}
+
+/// J-LIS says the certificate is good.
+pub struct StatusChecked {
+    checked: SignatureChecked,
+}
+
+fn kind_of(purpose: Purpose) -> CertificateKind {
+    match purpose {
+        Purpose::IdentityProofing => CertificateKind::Signature,
+        Purpose::Login => CertificateKind::Authentication,
+    }
+}
+
+fn b64(field: &str, value: &str) -> Result<Vec<u8>, PfError> {
+    STANDARD
+        .decode(value.trim())
+        .map_err(|_| PfError::Malformed(format!("{field} is not base64")))
+}
+
+impl Received {
+    pub fn parse(
+        pf: &PfService,
+        sp: &ServiceProvider,
+        request: &CompleteRequest,
+        now: OffsetDateTime,
+    ) -> Result<Self, PfError> {
+        let token = TransactionToken::open(&request.transaction, &pf.keys.token)?;
+        if token.sp != sp.id {
+            return Err(PfError::UnknownTransaction);
+        }
+        if now.unix_timestamp() > token.exp {
+            return Err(PfError::TransactionExpired);
+        }
+        if request.format != FORMAT_SIMPLE {
+            return Err(PfError::UnsupportedFormat(request.format.clone()));
+        }
+        let signed_data = b64("signed_data", &request.signed_data)?;
+        if hex(&sha256(&signed_data)) != token.tbs {
+            return Err(PfError::SignedDataMismatch);
+        }
+        let der = b64("certificate", &request.certificate)?;
+        let certificate = JpkiCertificate::from_der(&der)
+            .map_err(|e| PfError::InvalidCertificate(e.to_string()))?;
+        let signature = b64("signature", &request.signature)?;
+        Ok(Self {
+            token,
+            signed_data,
+            certificate,
+            signature,
+        })
+    }
+
+    pub fn check_signature(
+        self,
+        pf: &PfService,
+        now: OffsetDateTime,
+    ) -> Result<SignatureChecked, PfError> {
+        let expected = kind_of(self.token.purpose);
+        let validated = validate(&self.certificate, &pf.anchors, now, Some(expected)).map_err(
+            |e| match e {
+                ValidationError::WrongKind { expected, found } => PfError::WrongCertificateType {
+                    purpose: self.token.purpose.as_str(),
+                    expected: expected.as_str(),
+                    found: found.as_str(),
+                },
+                ValidationError::Expired { .. } => PfError::CertificateExpired,
+                other => PfError::InvalidCertificate(other.to_string()),
+            },
+        )?;
+        let key = self
+            .certificate
+            .public_key_der()
+            .map_err(|e| PfError::InvalidCertificate(e.to_string()))?;
+        verify_rsa_pkcs1(&key, HashAlgorithm::Sha256, &self.signed_data, &self.signature)
+            .map_err(|_| PfError::BadSignature)?;
+        Ok(SignatureChecked {
+            received: self,
+            validated,
+        })
+    }
+}
+
+impl SignatureChecked {
+    pub async fn check_revocation(
+        self,
+        pf: &PfService,
+        now: OffsetDateTime,
+    ) -> Result<StatusChecked, PfError> {
+        let status = pf
+            .revocation
+            .status(
+                pf.link.as_ref(),
+                &self.validated.certificate,
+                &self.validated.issuer,
+                now,
+                false,
+            )
+            .await?;
+        match status {
+            Revocation::Good => Ok(StatusChecked { checked: self }),
+            Revocation::Held => Err(PfError::CertificateSuspended),
+            Revocation::Unknown => Err(PfError::CertificateUnknown),
+            Revocation::Revoked { reason } => Err(PfError::CertificateRevoked {
+                reason: reason_name(reason),
+            }),
+        }
+    }
+}
+
+pub(crate) fn reason_name(reason: Option<RevocationReason>) -> &'static str {
+    match reason {
+        Some(RevocationReason::AffiliationChanged) => "the holder moved or changed name",
+        Some(RevocationReason::Superseded) => "renewed",
+        Some(RevocationReason::KeyCompromise) => "key compromised",
+        Some(RevocationReason::CessationOfOperation) => {
+            "the holder died or left the resident registry"
+        }
+        _ => "revoked by J-LIS",
+    }
+}
+
+impl StatusChecked {
+    /// Records the verification and answers the SP.
+    pub async fn record(
+        self,
+        pf: &PfService,
+        sp: &ServiceProvider,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<Outcome, PfError> {
+        let SignatureChecked {
+            received,
+            validated,
+        } = self.checked;
+        let kind = validated.kind;
+        let serial = validated.certificate.serial_hex();
+        let (person, serials) = pf.resolve_person(kind, &serial, now, rng).await?;
+        let sp_user_id = pf.sp_user_id(&sp.id, &person);
+        let at = now.unix_timestamp();
+        let sealed = pf
+            .keys
+            .vault
+            .seal(&vault_label(kind, &serial), validated.certificate.der())
+            .map_err(|e| PfError::Keys(e.to_string()))?;
+
+        let mut tx = pf.store.begin().await?;
+        if !tx
+            .use_transaction(&received.token.id, &sp.id, at, received.token.exp)
+            .await?
+        {
+            return Err(PfError::TransactionReplayed);
+        }
+        for s in &serials {
+            tx.insert_pf_serial(s).await?;
+        }
+        tx.set_pf_serial_status(kind.as_str(), &serial, "good")
+            .await?;
+        let stored = tx
+            .vault_put(&VaultRecord {
+                kind: kind.as_str().into(),
+                serial: serial.clone(),
+                person_id: person.clone(),
+                sealed_der: sealed,
+                stored_at: at,
+                retain_until: (now + pf.config.retention).unix_timestamp(),
+            })
+            .await?;
+        if stored {
+            tx.record_vault_access(&VaultAccessRecord {
+                kind: kind.as_str().into(),
+                serial: serial.clone(),
+                actor: format!("pf:{}", sp.id),
+                purpose: "store after verification".into(),
+                at,
+            })
+            .await?;
+        }
+        let existing = tx
+            .customers_of_person(&person)
+            .await?
+            .into_iter()
+            .find(|c| c.sp_id == sp.id);
+        let proofing = received.token.purpose == Purpose::IdentityProofing;
+        if proofing || existing.is_none() {
+            tx.upsert_customer(&CustomerRecord {
+                sp_id: sp.id.clone(),
+                person_id: person,
+                sp_user_id: sp_user_id.clone(),
+                subscribed: if proofing {
+                    received.token.subscribe
+                } else {
+                    false
+                },
+                status: "active".into(),
+                since: existing.as_ref().map_or(at, |c| c.since),
+                updated_at: at,
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Outcome {
+            result: "verified".into(),
+            certificate_type: match kind {
+                CertificateKind::Signature => CertificateType::Signature,
+                CertificateKind::Authentication => CertificateType::Authentication,
+            },
+            sp_user_id,
+            assurance: if proofing { "IAL3" } else { "AAL3" }.into(),
+            attributes: validated.attributes.as_ref().map(to_protocol),
+            verified_at: at,
+        })
+    }
+}
+
+pub(crate) fn vault_label(kind: CertificateKind, serial: &str) -> String {
+    format!("akashi/pf/vault/{}/{serial}", kind.as_str())
+}
+
+impl PfService {
+    /// Verifies a card-signed request from `sp` and answers with what the SP may learn.
+    pub async fn complete(
+        &self,
+        sp: &ServiceProvider,
+        request: &CompleteRequest,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<Outcome, PfError> {
+        let result = self.complete_inner(sp, request, now, rng).await;
+        match &result {
+            Ok(o) => tracing::info!(sp = %sp.id, assurance = %o.assurance, "verified"),
+            Err(e) => tracing::info!(sp = %sp.id, code = e.code(), "refused"),
+        }
+        result
+    }
+
+    async fn complete_inner(
+        &self,
+        sp: &ServiceProvider,
+        request: &CompleteRequest,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<Outcome, PfError> {
+        let received = Received::parse(self, sp, request, now)?;
+        // Refuse a replay before any work (the insert at the end is what guarantees it).
+        if self
+            .store
+            .begin()
+            .await?
+            .transaction_used(&received.token.id)
+            .await?
+        {
+            return Err(PfError::TransactionReplayed);
+        }
+        received
+            .check_signature(self, now)?
+            .check_revocation(self, now)
+            .await?
+            .record(self, sp, now, rng)
+            .await
+    }
+}
