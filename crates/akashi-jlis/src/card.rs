@@ -94,7 +94,10 @@ pub async fn reissue_signature<S: CardStore>(
     let latest = registry
         .latest_certificate(resident, CertificateKind::Signature)
         .await?;
-    if latest.as_ref().is_some_and(|c| c.status == CertificateStatus::Good) {
+    if latest
+        .as_ref()
+        .is_some_and(|c| c.status == CertificateStatus::Good)
+    {
         return Err(JlisError::EventNotApplicable(
             "the signature certificate is still valid: nothing to re-issue",
         ));

@@ -216,7 +216,9 @@ impl Registry {
                 });
             }
         }
-        history.sort_by(|a, b| (a.issued_at, a.kind, &a.serial).cmp(&(b.issued_at, b.kind, &b.serial)));
+        history.sort_by(|a, b| {
+            (a.issued_at, a.kind, &a.serial).cmp(&(b.issued_at, b.kind, &b.serial))
+        });
         tx.audit(&AuditRecord {
             verifier_id: verifier.id.clone(),
             action: "history".into(),

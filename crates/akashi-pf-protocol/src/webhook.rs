@@ -44,7 +44,10 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<Strin
     let mut mac = Hmac::<Sha256>::new_from_slice(&key(secret)?).expect("any key length");
     mac.update(format!("{id}.{timestamp}.").as_bytes());
     mac.update(body);
-    Ok(format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes())))
+    Ok(format!(
+        "v1,{}",
+        STANDARD.encode(mac.finalize().into_bytes())
+    ))
 }
 
 /// Checks a received webhook at `now` (Unix seconds). `signatures` is the header value: one
@@ -94,10 +97,7 @@ mod tests {
         let id = "msg_p5jXN8AQM9LWM0D4loKWxJek";
         let body = br#"{"test": 2432232314}"#;
         let signature = sign(secret, id, 1614265330, body).unwrap();
-        assert_eq!(
-            signature,
-            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
-        );
+        assert_eq!(signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
         verify(secret, id, "1614265330", &signature, body, 1614265330).unwrap();
         assert_eq!(
             verify(secret, id, "1614265330", &signature, b"{}", 1614265330),

@@ -19,7 +19,9 @@ pub enum PfError {
     SignedDataMismatch,
     #[error("unsupported signed-request format {0:?}: use jpki-simple-v1")]
     UnsupportedFormat(String),
-    #[error("certificate type: {purpose} needs the {expected} certificate, got the {found} certificate")]
+    #[error(
+        "certificate type: {purpose} needs the {expected} certificate, got the {found} certificate"
+    )]
     WrongCertificateType {
         purpose: &'static str,
         expected: &'static str,

@@ -54,7 +54,8 @@ impl PfKeys {
         master: &SealingKey,
         rng: &dyn SecureRandom,
     ) -> Result<Self, PfError> {
-        let keys_err = |e: &dyn std::fmt::Display| PfError::Keys(format!("{}: {e}", path.display()));
+        let keys_err =
+            |e: &dyn std::fmt::Display| PfError::Keys(format!("{}: {e}", path.display()));
         match std::fs::read(path) {
             Ok(sealed) => {
                 let opened = master.open(LABEL, &sealed).map_err(|e| keys_err(&e))?;
@@ -70,7 +71,9 @@ impl PfKeys {
                 if let Some(dir) = path.parent() {
                     std::fs::create_dir_all(dir).map_err(|e| keys_err(&e))?;
                 }
-                let sealed = master.seal(LABEL, bytes.as_ref()).map_err(|e| keys_err(&e))?;
+                let sealed = master
+                    .seal(LABEL, bytes.as_ref())
+                    .map_err(|e| keys_err(&e))?;
                 write_atomic(path, &sealed).map_err(|e| keys_err(&e))?;
                 Ok(Self::from_bytes(&bytes))
             }

@@ -146,7 +146,12 @@ impl HttpJlis {
         })
     }
 
-    async fn post(&self, path: &str, content_type: &str, body: Vec<u8>) -> Result<Vec<u8>, PfError> {
+    async fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, PfError> {
         let response = self
             .client
             .post(format!("{}{path}", self.base))

@@ -11,7 +11,9 @@ use base64::Engine;
 use time::OffsetDateTime;
 
 use akashi_crypto::{sha256, verify_rsa_pkcs1, HashAlgorithm, SecureRandom};
-use akashi_jpki::{validate, CertificateKind, JpkiCertificate, ValidatedCertificate, ValidationError};
+use akashi_jpki::{
+    validate, CertificateKind, JpkiCertificate, ValidatedCertificate, ValidationError,
+};
 use akashi_pf_protocol::{CertificateType, CompleteRequest, Outcome, Purpose};
 use akashi_revocation::RevocationReason;
 use akashi_store::{CustomerRecord, VaultAccessRecord, VaultRecord};
@@ -96,8 +98,8 @@ impl Received {
         now: OffsetDateTime,
     ) -> Result<SignatureChecked, PfError> {
         let expected = kind_of(self.token.purpose);
-        let validated = validate(&self.certificate, &pf.anchors, now, Some(expected)).map_err(
-            |e| match e {
+        let validated =
+            validate(&self.certificate, &pf.anchors, now, Some(expected)).map_err(|e| match e {
                 ValidationError::WrongKind { expected, found } => PfError::WrongCertificateType {
                     purpose: self.token.purpose.as_str(),
                     expected: expected.as_str(),
@@ -105,14 +107,18 @@ impl Received {
                 },
                 ValidationError::Expired { .. } => PfError::CertificateExpired,
                 other => PfError::InvalidCertificate(other.to_string()),
-            },
-        )?;
+            })?;
         let key = self
             .certificate
             .public_key_der()
             .map_err(|e| PfError::InvalidCertificate(e.to_string()))?;
-        verify_rsa_pkcs1(&key, HashAlgorithm::Sha256, &self.signed_data, &self.signature)
-            .map_err(|_| PfError::BadSignature)?;
+        verify_rsa_pkcs1(
+            &key,
+            HashAlgorithm::Sha256,
+            &self.signed_data,
+            &self.signature,
+        )
+        .map_err(|_| PfError::BadSignature)?;
         Ok(SignatureChecked {
             received: self,
             validated,

@@ -18,7 +18,9 @@ use crate::PfError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
     Good,
-    Revoked { reason: Option<RevocationReason> },
+    Revoked {
+        reason: Option<RevocationReason>,
+    },
     /// certificateHold: the card was reported lost.
     Held,
     Unknown,
@@ -88,7 +90,9 @@ impl RevocationChecker {
             return Err(unavailable(&"the response's thisUpdate is in the future"));
         }
         if single.next_update.is_some_and(|next| next < now) {
-            return Err(unavailable(&"the response is stale (nextUpdate has passed)"));
+            return Err(unavailable(
+                &"the response is stale (nextUpdate has passed)",
+            ));
         }
         let status = match single.status {
             CertStatus::Good => Revocation::Good,

@@ -106,7 +106,10 @@ impl PfService {
                         ("webhook-timestamp", at.to_string()),
                         ("webhook-signature", signature),
                     ];
-                    match sender.send(url, headers, n.payload.clone().into_bytes()).await {
+                    match sender
+                        .send(url, headers, n.payload.clone().into_bytes())
+                        .await
+                    {
                         Ok(code) if (200..300).contains(&code) => Ok(()),
                         Ok(code) => Err(format!("the SP answered HTTP {code}")),
                         Err(e) => Err(e),

@@ -192,11 +192,13 @@ impl Txn {
     }
 
     pub async fn transaction_used(&mut self, id: &str) -> Result<bool, StoreError> {
-        Ok(sqlx::query("SELECT id FROM pf_used_transactions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *self.tx)
-            .await?
-            .is_some())
+        Ok(
+            sqlx::query("SELECT id FROM pf_used_transactions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?
+                .is_some(),
+        )
     }
 
     /// Forgets used transaction ids that expired before `before` (they are refused as expired).
