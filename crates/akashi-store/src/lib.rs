@@ -102,6 +102,18 @@ impl Store {
         Ok(())
     }
 
+    /// Rows in `table` (tests and operators' checks; `table` must be a plain identifier).
+    pub async fn count_rows(&self, table: &str) -> Result<i64, StoreError> {
+        if !table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return Err(StoreError::Corrupt(format!("not a table name: {table:?}")));
+        }
+        use sqlx::Row;
+        Ok(sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
