@@ -297,6 +297,7 @@ pub fn serve(
     db: &Db,
     listen: SocketAddr,
     crl_max_age: u64,
+    pf_check_interval: u64,
     key_file: Option<&Path>,
 ) -> Result<(), CliError> {
     let _ = tracing_subscriber::fmt()
@@ -314,6 +315,8 @@ pub fn serve(
             sealing_key: keyring::sealing_key(key_file)?,
             crl_max_age: Duration::from_secs(crl_max_age),
             ocsp_cache: Duration::from_secs(300),
+            pf_check_interval: Duration::from_secs(pf_check_interval),
+            pf_deliver_interval: Duration::from_secs(2),
         };
         akashi_server::serve(config, listen, |addr| {
             println!("listening on http://{addr}");

@@ -52,7 +52,7 @@ enum Command {
     /// Validate JPKI certificates and signatures.
     #[command(subcommand)]
     Jpki(cmd_jpki::JpkiCommand),
-    /// Run the J-LIS HTTP service: OCSP (POST and GET) and CRL download.
+    /// Run the HTTP services: J-LIS (OCSP, CRL, verifier API) and the PF operator API.
     Serve {
         #[command(flatten)]
         db: cmd_registry::Db,
@@ -62,6 +62,10 @@ enum Command {
         /// Regenerate a requested CRL when the cached one is older than this many seconds.
         #[arg(long, default_value_t = 300)]
         crl_max_age: u64,
+        /// How often (seconds) the PF checks its customers' certificates at J-LIS and queues
+        /// attribute updates and death notices (0: never).
+        #[arg(long, default_value_t = 60)]
+        pf_check_interval: u64,
     },
 }
 
@@ -97,7 +101,8 @@ fn main() -> ExitCode {
             db,
             listen,
             crl_max_age,
-        } => cmd_registry::serve(&db, listen, crl_max_age, key_file),
+            pf_check_interval,
+        } => cmd_registry::serve(&db, listen, crl_max_age, pf_check_interval, key_file),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -93,6 +93,15 @@ impl Registry {
         }
     }
 
+    /// The verifier registered under `name`, if any (for an operator's own in-process use).
+    pub async fn verifier_named(&self, name: &str) -> Result<Option<Verifier>, JlisError> {
+        let mut tx = self.store().begin().await?;
+        Ok(tx.verifier_id_by_name(name).await?.map(|id| Verifier {
+            id,
+            name: name.to_owned(),
+        }))
+    }
+
     /// The resident grants (or withdraws) consent to basic-four provision to a verifier.
     pub async fn set_consent(
         &self,

@@ -1,4 +1,5 @@
-//! `akashi serve`: J-LIS as a verifier meets it over HTTP.
+//! `akashi serve`: J-LIS as a verifier meets it, and the PF operator as a service provider
+//! meets it, over HTTP (all roles in one process: the embedded default).
 //!
 //! | method | path | what |
 //! |---|---|---|
@@ -6,19 +7,26 @@
 //! | GET | `/ocsp/{base64 request}` | the same, GET form (RFC 6960 Appendix A) |
 //! | GET | `/crl/{signature,authentication}-gen{N}.crl` | the generation's DER CRL (`application/pkix-crl`) |
 //! | POST | `/verifier/status` | a registered verifier asks about a serial it holds (JSON) |
+//! | POST | `/verifier/history` | a platform operator asks for the serial history of a person (JSON) |
+//! | POST | `/pf/v1/transactions` | an SP starts an identity proofing or a login |
+//! | POST | `/pf/v1/transactions/complete` | an SP sends the card-signed request; gets the outcome |
+//! | GET | `/pf/v1/customers` | an SP lists its customers' identifiers and status |
 //! | GET | `/healthz` | liveness |
 //! | GET | `/openapi.json` | OpenAPI 3.1 document, generated from the route table that mounts the routes |
 //!
-//! Only registered verifiers (署名検証者) get revocation data: every route but `/healthz` needs
-//! `Authorization: Bearer <credential>` (`akashi jlis verifier register`). Without it OCSP
-//! answers `unauthorized` and the other routes a 401 problem document. Every query is
-//! audit-logged by the registry.
+//! Only registered verifiers (署名検証者) get revocation data: the J-LIS routes need
+//! `Authorization: Bearer <verifier credential>` (`akashi jlis verifier register`); the PF
+//! routes need an SP credential (`akashi pf sp register`). Without one OCSP answers
+//! `unauthorized` and the other routes a 401 problem document.
 //!
-//! Handlers are thin: the answers come from `akashi_jlis`. Requests are logged (route, size,
-//! time) — never a certificate's contents or a person's attributes.
+//! Handlers are thin: the answers come from `akashi_jlis` and `akashi_pf`. Requests are
+//! logged (route, caller id, outcome code, time) — never a certificate, a serial number or a
+//! person's attributes.
 #![forbid(unsafe_code)]
 
+mod jlis;
 pub mod openapi;
+mod pf;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -26,9 +34,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -38,7 +44,11 @@ use tokio::sync::Mutex;
 use akashi_crypto::{OsRandom, SealingKey};
 use akashi_jlis::{Authority, JlisError, OcspResponder, Registry, Verifier};
 use akashi_jpki::CertificateKind;
+use akashi_pf::{PfService, ServiceProvider};
 use akashi_store::Store;
+
+use jlis::*;
+pub use pf::{open_pf, PF_VERIFIER_NAME};
 
 /// What `akashi serve` needs.
 pub struct ServerConfig {
@@ -50,46 +60,67 @@ pub struct ServerConfig {
     /// How long a signed OCSP answer to a nonce-less request is reused while the statuses it
     /// states are unchanged (zero: sign every answer).
     pub ocsp_cache: Duration,
+    /// How often the PF checks its customers' certificates at J-LIS (zero: never).
+    pub pf_check_interval: Duration,
+    /// How often the PF sends due webhooks (zero: never).
+    pub pf_deliver_interval: Duration,
 }
 
-struct AppState {
-    ocsp: OcspResponder,
+pub(crate) struct AppState {
+    ocsp: Arc<OcspResponder>,
     registry: Registry,
     config: ServerConfig,
     crls: Mutex<HashMap<String, (Instant, Vec<u8>)>>,
     verifiers: Mutex<HashMap<[u8; 32], (Instant, Verifier)>>,
+    pf: Arc<PfService>,
+    service_providers: Mutex<HashMap<[u8; 32], (Instant, ServiceProvider)>>,
 }
 
 const KINDS: [CertificateKind; 2] = [CertificateKind::Signature, CertificateKind::Authentication];
 
-/// Builds the router: issues (or loads) a responder certificate for every CA generation.
-pub fn router(config: ServerConfig) -> Result<Router, JlisError> {
+/// Builds the router: issues (or loads) a responder certificate for every CA generation, and
+/// opens the PF (registering it as a verifier at J-LIS the first time).
+pub async fn router(config: ServerConfig) -> Result<Router, JlisError> {
     let now = OffsetDateTime::now_utc();
     let authority = Authority::open(&config.data, config.sealing_key.clone())?;
-    let mut responders = Vec::new();
+    let responders = authority.responders(now, &OsRandom)?;
     let mut crl_names = Vec::new();
     for kind in KINDS {
         for generation in authority.generations(kind)? {
-            responders.push(authority.responder(&generation, now, &OsRandom)?);
             crl_names.push(format!("{}-gen{}.crl", kind.as_str(), generation.number));
         }
     }
     // Release the data directory: the CLI may use it while the server runs.
     drop(authority);
+    let ocsp = Arc::new(OcspResponder::new(
+        responders,
+        config.store.clone(),
+        time::Duration::try_from(config.ocsp_cache).unwrap_or(time::Duration::ZERO),
+    ));
+    let registry = Registry::new(config.store.clone());
+    let pf = open_pf(
+        &config.data,
+        &config.store,
+        &config.sealing_key,
+        &registry,
+        ocsp.clone(),
+        now,
+    )
+    .await
+    .map_err(|e| JlisError::CorruptState(format!("PF: {e}")))?;
     let state = Arc::new(AppState {
-        ocsp: OcspResponder::new(
-            responders,
-            config.store.clone(),
-            time::Duration::try_from(config.ocsp_cache).unwrap_or(time::Duration::ZERO),
-        ),
-        registry: Registry::new(config.store.clone()),
+        ocsp,
+        registry,
         config,
         crls: Mutex::new(HashMap::new()),
         verifiers: Mutex::new(HashMap::new()),
+        pf: Arc::new(pf),
+        service_providers: Mutex::new(HashMap::new()),
     });
     if !state.config.crl_max_age.is_zero() {
         tokio::spawn(refresh_crls(state.clone(), crl_names));
     }
+    pf::spawn_background(&state);
     let document = openapi::document(ROUTES).to_string();
     let router = ROUTES
         .iter()
@@ -137,14 +168,66 @@ const ROUTES: &[openapi::ApiRoute<AppRouter>] = &[
     openapi::ApiRoute {
         method: "post",
         path: "/verifier/status",
-        summary: "Status of a serial the verifier holds; with the resident's consent also the current serial and the latest four attributes",
+        summary: "Status of a serial the verifier holds; with the resident's consent also the current serial, the latest four attributes and the resident status",
         request: Some("application/json"),
         responses: &[
-            ("200", "application/json", "{serial, status, reason, revoked_at, current_serial?, attributes?}"),
+            ("200", "application/json", "{serial, status, reason, revoked_at, current_serial?, attributes?, resident_status?}"),
             ("400", "application/problem+json", "malformed request"),
             ("401", "application/problem+json", "not a registered verifier"),
         ],
         mount: |r| r.route("/verifier/status", post(verifier_status)),
+    },
+    openapi::ApiRoute {
+        method: "post",
+        path: "/verifier/history",
+        summary: "Serial history of the person a serial belongs to (both certificate types, all renewals and re-issues), for platform operators",
+        request: Some("application/json"),
+        responses: &[
+            ("200", "application/json", "[{kind, serial, issued_at}]"),
+            ("400", "application/problem+json", "malformed request"),
+            ("401", "application/problem+json", "not a registered verifier"),
+        ],
+        mount: |r| r.route("/verifier/history", post(verifier_history)),
+    },
+    openapi::ApiRoute {
+        method: "post",
+        path: "/pf/v1/transactions",
+        summary: "Start an identity proofing (signature certificate) or a login (authentication certificate): returns the bytes the card signs",
+        request: Some("application/json"),
+        responses: &[
+            ("201", "application/json", "{transaction, to_be_signed, expires_at}"),
+            ("400", "application/problem+json", "malformed request"),
+            ("401", "application/problem+json", "not a registered service provider"),
+        ],
+        mount: |r| r.route("/pf/v1/transactions", post(pf::start)),
+    },
+    openapi::ApiRoute {
+        method: "post",
+        path: "/pf/v1/transactions/complete",
+        summary: "The card-signed request (jpki-simple-v1): verified for signature, chain, type and revocation; answers with the result, certificate type, per-SP identifier and (signature certificate) the basic four",
+        request: Some("application/json"),
+        responses: &[
+            ("200", "application/json", "{result, certificate_type, sp_user_id, assurance, attributes?, verified_at}"),
+            ("400", "application/problem+json", "malformed request"),
+            ("401", "application/problem+json", "not a registered service provider"),
+            ("404", "application/problem+json", "unknown transaction"),
+            ("409", "application/problem+json", "transaction already completed (replay)"),
+            ("410", "application/problem+json", "transaction expired"),
+            ("422", "application/problem+json", "signature, certificate, type or revocation check failed (code names which)"),
+            ("503", "application/problem+json", "J-LIS or storage unavailable; retry"),
+        ],
+        mount: |r| r.route("/pf/v1/transactions/complete", post(pf::complete)),
+    },
+    openapi::ApiRoute {
+        method: "get",
+        path: "/pf/v1/customers",
+        summary: "The SP's customers: per-SP identifier, status, consent to updates",
+        request: None,
+        responses: &[
+            ("200", "application/json", "[{sp_user_id, status, subscribed, since, updated_at}]"),
+            ("401", "application/problem+json", "not a registered service provider"),
+        ],
+        mount: |r| r.route("/pf/v1/customers", get(pf::customers)),
     },
     openapi::ApiRoute {
         method: "get",
@@ -156,255 +239,8 @@ const ROUTES: &[openapi::ApiRoute<AppRouter>] = &[
     },
 ];
 
-/// How long a checked credential is trusted without asking the store again.
-const CREDENTIAL_TTL: Duration = Duration::from_secs(30);
-
-/// The registered verifier presenting `Authorization: Bearer …`, if any.
-async fn verifier(state: &AppState, headers: &HeaderMap) -> Option<Verifier> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let credential = value.strip_prefix("Bearer ")?.trim();
-    // Keyed by the credential's hash, so the cache holds no credential.
-    let key = akashi_crypto::sha256(credential.as_bytes());
-    if let Some((checked, v)) = state.verifiers.lock().await.get(&key) {
-        if checked.elapsed() < CREDENTIAL_TTL {
-            return Some(v.clone());
-        }
-    }
-    match state.registry.authenticate_verifier(credential).await {
-        Ok(v) => {
-            state
-                .verifiers
-                .lock()
-                .await
-                .insert(key, (Instant::now(), v.clone()));
-            Some(v)
-        }
-        Err(e) => {
-            tracing::info!(error = %e, "refused a caller");
-            None
-        }
-    }
-}
-
-fn ocsp_response(der: Vec<u8>) -> Response {
-    ([(header::CONTENT_TYPE, "application/ocsp-response")], der).into_response()
-}
-
-async fn ocsp_post(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let Some(verifier) = verifier(&state, &headers).await else {
-        return ocsp_response(OcspResponder::unauthorized());
-    };
-    let started = Instant::now();
-    let der = state
-        .ocsp
-        .respond(&verifier, &body, OffsetDateTime::now_utc())
-        .await;
-    tracing::info!(verifier = %verifier.id, bytes = body.len(), micros = started.elapsed().as_micros() as u64, "OCSP POST");
-    ocsp_response(der)
-}
-
-async fn ocsp_get(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(request): Path<String>,
-) -> Response {
-    let Some(verifier) = verifier(&state, &headers).await else {
-        return ocsp_response(OcspResponder::unauthorized());
-    };
-    let der = state
-        .ocsp
-        .respond_to_get(&verifier, &request, OffsetDateTime::now_utc())
-        .await;
-    tracing::info!(verifier = %verifier.id, "OCSP GET");
-    ocsp_response(der)
-}
-
-async fn crl(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(file): Path<String>,
-) -> Response {
-    let Some(verifier) = verifier(&state, &headers).await else {
-        return problem(
-            StatusCode::UNAUTHORIZED,
-            "revocation data is for registered verifiers",
-        );
-    };
-    let Some((kind, number)) = parse_crl_name(&file) else {
-        return problem(
-            StatusCode::NOT_FOUND,
-            "no such CRL: use /crl/{signature|authentication}-gen{N}.crl",
-        );
-    };
-    if let Err(e) = state
-        .registry
-        .audit(
-            &verifier,
-            "crl",
-            &file,
-            "downloaded",
-            OffsetDateTime::now_utc(),
-        )
-        .await
-    {
-        tracing::error!(error = %e, "audit log not written");
-        return problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the audit log is unavailable; retry",
-        );
-    }
-    let mut cache = state.crls.lock().await;
-    if let Some((made, der)) = cache.get(&file) {
-        if made.elapsed() < state.config.crl_max_age {
-            return crl_response(der.clone());
-        }
-    }
-    match make_crl(&state.config, kind, number).await {
-        Ok(Some(der)) => {
-            cache.insert(file.clone(), (Instant::now(), der.clone()));
-            tracing::info!(file, bytes = der.len(), "CRL regenerated");
-            crl_response(der)
-        }
-        Ok(None) => problem(StatusCode::NOT_FOUND, "no such CA generation"),
-        Err(e) => {
-            tracing::error!(error = %e, "CRL generation failed");
-            problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the CRL could not be generated; retry",
-            )
-        }
-    }
-}
-
-/// Regenerates every generation's CRL on a schedule (every `crl_max_age`), so downloads are
-/// served from memory and a CRL is never older than that.
-async fn refresh_crls(state: Arc<AppState>, names: Vec<String>) {
-    let mut tick = tokio::time::interval(state.config.crl_max_age);
-    loop {
-        tick.tick().await;
-        for name in &names {
-            let Some((kind, number)) = parse_crl_name(name) else {
-                continue;
-            };
-            match make_crl(&state.config, kind, number).await {
-                Ok(Some(der)) => {
-                    tracing::info!(
-                        file = name.as_str(),
-                        bytes = der.len(),
-                        "CRL regenerated on schedule"
-                    );
-                    state
-                        .crls
-                        .lock()
-                        .await
-                        .insert(name.clone(), (Instant::now(), der));
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::error!(error = %e, file = name.as_str(), "scheduled CRL generation failed")
-                }
-            }
-        }
-    }
-}
-
-fn crl_response(der: Vec<u8>) -> Response {
-    ([(header::CONTENT_TYPE, "application/pkix-crl")], der).into_response()
-}
-
-fn parse_crl_name(file: &str) -> Option<(CertificateKind, u32)> {
-    let stem = file.strip_suffix(".crl")?;
-    let (kind, number) = stem.split_once("-gen")?;
-    let kind = match kind {
-        "signature" => CertificateKind::Signature,
-        "authentication" => CertificateKind::Authentication,
-        _ => return None,
-    };
-    Some((kind, number.parse().ok()?))
-}
-
-async fn make_crl(
-    config: &ServerConfig,
-    kind: CertificateKind,
-    number: u32,
-) -> Result<Option<Vec<u8>>, JlisError> {
-    let authority = Authority::open(&config.data, config.sealing_key.clone())?;
-    let Some(generation) = authority
-        .generations(kind)?
-        .into_iter()
-        .find(|g| g.number == number)
-    else {
-        return Ok(None);
-    };
-    Ok(Some(
-        authority
-            .crl(&generation, &config.store, OffsetDateTime::now_utc())
-            .await?,
-    ))
-}
-
-async fn verifier_status(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let Some(verifier) = verifier(&state, &headers).await else {
-        return problem(
-            StatusCode::UNAUTHORIZED,
-            "this API is for registered verifiers",
-        );
-    };
-    let Ok(request) = serde_json::from_slice::<serde_json::Value>(&body) else {
-        return problem(StatusCode::BAD_REQUEST, "the body must be JSON: {\"kind\": \"signature\"|\"authentication\", \"serial\": \"HEX\"}");
-    };
-    let kind = match request["kind"].as_str() {
-        Some("signature") => CertificateKind::Signature,
-        Some("authentication") => CertificateKind::Authentication,
-        _ => {
-            return problem(
-                StatusCode::BAD_REQUEST,
-                "kind must be \"signature\" or \"authentication\"",
-            )
-        }
-    };
-    let Some(serial) = request["serial"]
-        .as_str()
-        .filter(|s| !s.is_empty() && s.len() <= 40 && s.bytes().all(|b| b.is_ascii_hexdigit()))
-    else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "serial must be the certificate serial in hex",
-        );
-    };
-    match state
-        .registry
-        .query_status(&verifier, kind, serial, OffsetDateTime::now_utc())
-        .await
-    {
-        Ok(answer) => {
-            tracing::info!(verifier = %verifier.id, "status query");
-            (
-                [(header::CONTENT_TYPE, "application/json")],
-                serde_json::to_string(&answer).expect("answers serialise"),
-            )
-                .into_response()
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "status query failed");
-            problem(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the registry is unavailable; retry",
-            )
-        }
-    }
-}
-
 /// An RFC 9457 problem document.
-fn problem(status: StatusCode, detail: &str) -> Response {
+pub(crate) fn problem(status: StatusCode, detail: &str) -> Response {
     let body = serde_json::json!({
         "type": "about:blank",
         "title": status.canonical_reason(),
@@ -426,7 +262,7 @@ pub async fn serve(
     listen: SocketAddr,
     on_listen: impl FnOnce(SocketAddr),
 ) -> Result<(), std::io::Error> {
-    let app = router(config).map_err(std::io::Error::other)?;
+    let app = router(config).await.map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_listen(listener.local_addr()?);
     axum::serve(listener, app)

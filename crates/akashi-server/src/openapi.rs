@@ -33,7 +33,9 @@ pub fn document<R>(routes: &[ApiRoute<R>]) -> Value {
             "summary": route.summary,
             "responses": responses,
         });
-        if route.path != "/healthz" {
+        if route.path.starts_with("/pf/") {
+            operation["security"] = json!([{ "serviceProviderCredential": [] }]);
+        } else if route.path != "/healthz" {
             operation["security"] = json!([{ "verifierCredential": [] }]);
         }
         let parameters: Vec<Value> = route
@@ -55,8 +57,11 @@ pub fn document<R>(routes: &[ApiRoute<R>]) -> Value {
     }
     json!({
         "openapi": "3.1.0",
-        "info": { "title": "Akashi J-LIS service", "version": env!("CARGO_PKG_VERSION") },
+        "info": { "title": "Akashi: J-LIS and PF operator services", "version": env!("CARGO_PKG_VERSION") },
         "paths": paths,
-        "components": { "securitySchemes": { "verifierCredential": { "type": "http", "scheme": "bearer" } } },
+        "components": { "securitySchemes": {
+            "verifierCredential": { "type": "http", "scheme": "bearer" },
+            "serviceProviderCredential": { "type": "http", "scheme": "bearer" },
+        } },
     })
 }
