@@ -82,7 +82,7 @@ pub fn open_registry(data: &Path, database: Option<&str>) -> Result<Registry, Cl
     Ok(Registry::new(store))
 }
 
-async fn open_store(
+pub async fn open_store(
     data: &Path,
     database: Option<&str>,
 ) -> Result<Store, akashi_store::StoreError> {

@@ -53,6 +53,26 @@ from_error!(
     serde_json::Error
 );
 
+impl From<akashi_pf::PfError> for CliError {
+    fn from(e: akashi_pf::PfError) -> Self {
+        match e.http_status() {
+            422 | 409 | 410 => CliError::invalid(format!("{e} [{}]", e.code())),
+            _ => CliError::usage(format!("{e} [{}]", e.code())),
+        }
+    }
+}
+
+impl From<akashi_sp::SpError> for CliError {
+    fn from(e: akashi_sp::SpError) -> Self {
+        match &e {
+            akashi_sp::SpError::Refused(p) if matches!(p.status, 409 | 410 | 422) => {
+                CliError::invalid(e.to_string())
+            }
+            _ => CliError::usage(e.to_string()),
+        }
+    }
+}
+
 /// Reads a file, naming it in the error.
 pub fn read(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))

@@ -4,6 +4,7 @@
 mod cmd_card;
 mod cmd_jlis;
 mod cmd_jpki;
+mod cmd_pf;
 mod cmd_registry;
 mod demo;
 mod demo_move;
@@ -49,6 +50,10 @@ enum Command {
     /// A My Number Card: virtual (a card file) or, with the pcsc feature, in a reader.
     #[command(subcommand)]
     Card(cmd_card::CardCommand),
+    /// The PF operator (register SPs, check certificates, send webhooks) and an SP's side
+    /// (proofing or login with a card, the customer list).
+    #[command(subcommand)]
+    Pf(cmd_pf::PfCommand),
     /// Validate JPKI certificates and signatures.
     #[command(subcommand)]
     Jpki(cmd_jpki::JpkiCommand),
@@ -97,6 +102,7 @@ fn main() -> ExitCode {
         Command::Jlis(c) => cmd_jlis::run(c, key_file, &out),
         Command::Card(c) => cmd_card::run(c, key_file, &out),
         Command::Jpki(c) => cmd_jpki::run(c, &out),
+        Command::Pf(c) => cmd_pf::run(c, key_file, &out),
         Command::Serve {
             db,
             listen,

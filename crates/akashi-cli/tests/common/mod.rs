@@ -137,10 +137,13 @@ impl Server {
             "0",
         ];
         args.extend_from_slice(extra);
+        // The server's structured log, for tests that assert what it never contains.
+        let log = std::fs::File::create(env.path("server.log")).unwrap();
         let mut child = env
             .command(&args)
+            .env("AKASHI_LOG", "debug")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::from(log))
             .spawn()
             .unwrap();
         let mut line = String::new();

@@ -1,0 +1,187 @@
+//! `akashi pf …`: the PF operator (register an SP, run the certificate check and deliver
+//! webhooks, in-process on the data directory) and the SP's side (a proofing or login with a
+//! card against a running `akashi serve`, the customer list).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use clap::Subcommand;
+use serde_json::json;
+use time::OffsetDateTime;
+
+use akashi_crypto::OsRandom;
+use akashi_jlis::{Authority, OcspResponder, Registry};
+use akashi_pf::{HttpWebhookSender, PfService};
+use akashi_sp::{card_signs, Pin, Purpose, SpClient, StartRequest};
+
+use crate::cmd_registry::{block_on, open_store, Db};
+use crate::{keyring, CliError, Output};
+
+#[derive(Debug, Subcommand)]
+pub enum PfCommand {
+    /// Register a service provider; prints its API credential and webhook secret once.
+    RegisterSp {
+        name: String,
+        /// Where the PF POSTs notifications (Standard Webhooks signatures).
+        #[arg(long)]
+        webhook: Option<String>,
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Check every customer's certificates at J-LIS once, then send the webhooks due.
+    Check {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// As an SP: identity proofing (signature certificate) or --login (authentication
+    /// certificate) with CARD against the PF at --url.
+    Proof {
+        /// A virtual card file, or `pcsc[:READER]`.
+        card: String,
+        /// The PF's base URL (`akashi serve`).
+        #[arg(long)]
+        url: String,
+        /// The SP's credential (`akashi pf register-sp`).
+        #[arg(long, env = "AKASHI_SP_CREDENTIAL")]
+        credential: String,
+        /// The signature PIN (proofing) or the authentication PIN (--login).
+        #[arg(long)]
+        pin: String,
+        /// Log in with the authentication certificate instead of proofing.
+        #[arg(long)]
+        login: bool,
+        /// What the person agrees to (proofing only).
+        #[arg(long)]
+        transaction_data: Option<String>,
+        /// The person consents to attribute updates for this SP.
+        #[arg(long)]
+        subscribe: bool,
+    },
+    /// As an SP: its customers' identifiers and status.
+    Customers {
+        #[arg(long)]
+        url: String,
+        #[arg(long, env = "AKASHI_SP_CREDENTIAL")]
+        credential: String,
+    },
+}
+
+/// The PF of the data directory, with J-LIS in the same process.
+async fn open_pf(db: &Db, key_file: Option<&Path>) -> Result<PfService, CliError> {
+    let now = OffsetDateTime::now_utc();
+    let sealing_key = keyring::sealing_key(key_file)?;
+    let store = open_store(&db.data, db.database.as_deref()).await?;
+    let authority = Authority::open(&db.data, sealing_key.clone())?;
+    let ocsp = Arc::new(OcspResponder::new(
+        authority.responders(now, &OsRandom)?,
+        store.clone(),
+        time::Duration::ZERO,
+    ));
+    drop(authority);
+    let registry = Registry::new(store.clone());
+    Ok(akashi_server::open_pf(&db.data, &store, &sealing_key, &registry, ocsp, now).await?)
+}
+
+pub fn run(command: PfCommand, key_file: Option<&Path>, out: &Output) -> Result<(), CliError> {
+    block_on(async {
+        match command {
+            PfCommand::RegisterSp { name, webhook, db } => {
+                let pf = open_pf(&db, key_file).await?;
+                let reg = pf
+                    .register_service_provider(
+                        &name,
+                        webhook.as_deref(),
+                        OffsetDateTime::now_utc(),
+                        &OsRandom,
+                    )
+                    .await?;
+                let sp = &reg.service_provider;
+                out.result(
+                    &json!({ "id": sp.id, "name": sp.name, "credential": reg.credential, "webhook_secret": reg.webhook_secret }),
+                    || format!("service provider {} ({})\ncredential (shown once): {}\nwebhook secret (shown once): {}\n", sp.name, sp.id, reg.credential, reg.webhook_secret),
+                );
+                Ok(())
+            }
+            PfCommand::Check { db } => {
+                let pf = open_pf(&db, key_file).await?;
+                let now = OffsetDateTime::now_utc();
+                let check = pf.check_certificates(now, &OsRandom).await?;
+                let delivery = pf.deliver_due(&HttpWebhookSender::new()?, now).await?;
+                out.result(&json!({ "check": check, "delivery": delivery }), || {
+                    format!(
+                        "checked {} certificate(s): {} changed, {} notification(s) queued\nwebhooks: {} delivered, {} failed (retried later)\n",
+                        check.checked, check.changed, check.notifications, delivery.delivered, delivery.failed
+                    )
+                });
+                Ok(())
+            }
+            PfCommand::Proof {
+                card,
+                url,
+                credential,
+                pin,
+                login,
+                transaction_data,
+                subscribe,
+            } => {
+                let purpose = if login {
+                    Purpose::Login
+                } else {
+                    Purpose::IdentityProofing
+                };
+                let client = SpClient::new(&url, &credential)?;
+                let start = client
+                    .start(&StartRequest {
+                        purpose,
+                        transaction_data,
+                        subscribe_updates: subscribe,
+                    })
+                    .await?;
+                let mut card = crate::cmd_card::open(&card, key_file)?;
+                let request = card_signs(&mut card, purpose, &start, Pin(&pin))?;
+                let outcome = client.complete(&request).await?;
+                out.result(&serde_json::to_value(&outcome)?, || {
+                    let mut text = format!(
+                        "{} ({} certificate, {})\nidentifier at this SP: {}\n",
+                        outcome.result,
+                        match outcome.certificate_type {
+                            akashi_sp::CertificateType::Signature => "signature",
+                            akashi_sp::CertificateType::Authentication => "authentication",
+                        },
+                        outcome.assurance,
+                        outcome.sp_user_id
+                    );
+                    if let Some(a) = &outcome.attributes {
+                        text.push_str(&format!(
+                            "name {}, born {}, sex {}, address {}\n",
+                            a.name, a.birth_date, a.sex, a.address
+                        ));
+                    }
+                    text
+                });
+                Ok(())
+            }
+            PfCommand::Customers { url, credential } => {
+                let customers = SpClient::new(&url, &credential)?.customers().await?;
+                out.result(&serde_json::to_value(&customers)?, || {
+                    customers
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{}  {}{}\n",
+                                c.sp_user_id,
+                                c.status,
+                                if c.subscribed {
+                                    "  (subscribed to updates)"
+                                } else {
+                                    ""
+                                }
+                            )
+                        })
+                        .collect()
+                });
+                Ok(())
+            }
+        }
+    })
+}
