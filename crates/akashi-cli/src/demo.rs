@@ -23,7 +23,7 @@ pub(crate) const AUTH_PIN: &str = "1234";
 pub(crate) const SIGN_PIN: &str = "HANAKO2026";
 
 pub(crate) fn step(n: u8, title: &str) {
-    println!("\n[{n}/8] {title}");
+    println!("\n[{n}/14] {title}");
 }
 
 pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
@@ -223,6 +223,9 @@ pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
         &card_path,
         &sign_cert,
     )?;
+    block_on(crate::demo_pf::run(
+        data, key_file, authority, &registry, &resident, &card_path,
+    ))?;
     println!(
         "\nDone. Try: akashi jpki verify {} --anchors {}",
         data.join("hanako-signature.pem").display(),

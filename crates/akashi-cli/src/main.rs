@@ -8,6 +8,7 @@ mod cmd_pf;
 mod cmd_registry;
 mod demo;
 mod demo_move;
+mod demo_pf;
 mod error;
 mod keyring;
 

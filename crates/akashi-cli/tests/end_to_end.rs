@@ -321,7 +321,7 @@ fn the_demo_runs_end_to_end() {
     let env = Env::new();
     let t = env.ok(&["demo", "--data", &env.p("demo")]);
     for expected in [
-        "[8/8]",
+        "[14/14]",
         "6982 (refused",
         "signature: VALID",
         "山田\u{3000}花子",
@@ -333,8 +333,28 @@ fn the_demo_runs_end_to_end() {
         "revoked, affiliationChanged (signed response verified)",
         "good (signed response verified)",
         "and address 神奈川県横浜市中区日本大通1",
+        "\"assurance\":\"IAL3\"",
+        "\"assurance\":\"AAL3\"",
+        "Demo Shop never subscribed",
     ] {
         assert!(t.contains(expected), "{expected} missing:\n{t}");
+    }
+    // The moving one-stop reached the five subscribed SPs once each, the shop was told to
+    // ask, and the death notice reached the deceased's two SPs.
+    assert_eq!(t.matches("attributes.updated, new address 大阪府").count(), 5, "{t}");
+    assert_eq!(t.matches("webhook: customer").count(), 8, "{t}");
+    assert_eq!(t.matches("\"certificate.revoked\"").count(), 1, "{t}");
+    assert_eq!(t.matches("\"customer.deceased\"").count(), 2, "{t}");
+    // What the bank received names no certificate serial.
+    let received = t
+        .lines()
+        .skip_while(|l| !l.contains("Demo Bank received"))
+        .nth(1)
+        .unwrap();
+    assert!(received.contains("sp_user_id"), "{received}");
+    for serial in t.lines().filter_map(|l| l.split("serial ").nth(1)) {
+        let serial = serial.split_whitespace().next().unwrap();
+        assert!(!received.contains(serial), "{serial} in {received}");
     }
     // Running it again reuses the CAs.
     let t = env.ok(&["demo", "--data", &env.p("demo")]);
