@@ -341,7 +341,11 @@ fn the_demo_runs_end_to_end() {
     }
     // The moving one-stop reached the five subscribed SPs once each, the shop was told to
     // ask, and the death notice reached the deceased's two SPs.
-    assert_eq!(t.matches("attributes.updated, new address 大阪府").count(), 5, "{t}");
+    assert_eq!(
+        t.matches("attributes.updated, new address 大阪府").count(),
+        5,
+        "{t}"
+    );
     assert_eq!(t.matches("webhook: customer").count(), 8, "{t}");
     assert_eq!(t.matches("\"certificate.revoked\"").count(), 1, "{t}");
     assert_eq!(t.matches("\"customer.deceased\"").count(), 2, "{t}");

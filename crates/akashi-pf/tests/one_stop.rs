@@ -119,7 +119,7 @@ async fn moving_one_stop_reaches_every_subscribed_sp_once() {
         .unwrap();
     assert_eq!(none_left.delivered + none_left.failed, 0);
 
-    let received = sender.received.lock().unwrap();
+    let received = sender.received.lock().unwrap().clone();
     assert_eq!(received.len(), 6, "each SP exactly once");
     for (url, reg, sp_user_id) in &sps {
         let (_, headers, body) = received.iter().find(|(u, _, _)| u == url).unwrap();
@@ -161,7 +161,6 @@ async fn moving_one_stop_reaches_every_subscribed_sp_once() {
         n.attributes.is_none(),
         "no consent at this SP: no attributes"
     );
-    drop(received);
 
     // Customer lists show the new state.
     let bank = &sps[3].1.service_provider;
@@ -261,7 +260,7 @@ async fn without_consent_sps_only_learn_to_ask_and_death_reaches_subscribers() {
     assert_eq!(report.notifications, 2, "{report:?}");
     let sender = RecordingSender::default();
     pf.deliver_due(&sender, died).await.unwrap();
-    let received = sender.received.lock().unwrap();
+    let received = sender.received.lock().unwrap().clone();
     assert_eq!(received.len(), 2);
     for (url, _, body) in received.iter() {
         let n: Notification = serde_json::from_slice(body).unwrap();

@@ -144,8 +144,8 @@ const CREDENTIAL_TTL: Duration = Duration::from_secs(30);
 async fn service_provider(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<ServiceProvider, Response> {
-    let refused = || pf_problem(&PfError::UnregisteredServiceProvider);
+) -> Result<ServiceProvider, PfError> {
+    let refused = || PfError::UnregisteredServiceProvider;
     let credential = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -169,7 +169,7 @@ async fn service_provider(
         }
         Err(e) => {
             tracing::info!(code = e.code(), "refused a caller");
-            Err(pf_problem(&e))
+            Err(e)
         }
     }
 }
@@ -183,11 +183,9 @@ fn json<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
         .into_response()
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
-    serde_json::from_slice(body).map_err(|e| {
-        // serde's message names the field and position, never the value.
-        pf_problem(&PfError::Malformed(format!("JSON body: {e}")))
-    })
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, PfError> {
+    // serde's message names the field and position, never the value.
+    serde_json::from_slice(body).map_err(|e| PfError::Malformed(format!("JSON body: {e}")))
 }
 
 pub(crate) async fn start(
@@ -197,11 +195,11 @@ pub(crate) async fn start(
 ) -> Response {
     let sp = match service_provider(&state, &headers).await {
         Ok(sp) => sp,
-        Err(r) => return r,
+        Err(e) => return pf_problem(&e),
     };
     let request: StartRequest = match parse(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(e) => return pf_problem(&e),
     };
     match state
         .pf
@@ -225,11 +223,11 @@ pub(crate) async fn complete(
 ) -> Response {
     let sp = match service_provider(&state, &headers).await {
         Ok(sp) => sp,
-        Err(r) => return r,
+        Err(e) => return pf_problem(&e),
     };
     let request: CompleteRequest = match parse(&body) {
         Ok(r) => r,
-        Err(r) => return r,
+        Err(e) => return pf_problem(&e),
     };
     // PfService::complete logs the outcome (SP id and code only).
     match state
@@ -245,7 +243,7 @@ pub(crate) async fn complete(
 pub(crate) async fn customers(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let sp = match service_provider(&state, &headers).await {
         Ok(sp) => sp,
-        Err(r) => return r,
+        Err(e) => return pf_problem(&e),
     };
     match state.pf.customers(&sp).await {
         Ok(list) => json(StatusCode::OK, &list),

@@ -219,10 +219,13 @@ pub fn signed_request(
     card_signs(card, purpose, &start.transaction, &start.to_be_signed)
 }
 
+/// One webhook as sent: (URL, headers, body).
+pub type SentWebhook = (String, Vec<(&'static str, String)>, Vec<u8>);
+
 /// A webhook endpoint double: records what it was sent; fails while `failing` says so.
 #[derive(Default)]
 pub struct RecordingSender {
-    pub received: Mutex<Vec<(String, Vec<(&'static str, String)>, Vec<u8>)>>,
+    pub received: Mutex<Vec<SentWebhook>>,
     pub failing: Mutex<Vec<String>>,
 }
 
