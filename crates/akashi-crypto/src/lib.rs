@@ -19,7 +19,7 @@ pub use fsio::{write_atomic, FileLock};
 pub use random::{OsRandom, SecureRandom};
 pub use rsa::{RsaPrivateKey, RSA_MODULUS_BITS};
 pub use seal::SealingKey;
-pub use verify::{verify_rsa_pkcs1, HashAlgorithm};
+pub use verify::{verify_rsa_pkcs1, HashAlgorithm, RsaPublicKey};
 
 /// SHA-256 of `data`.
 pub fn sha256(data: &[u8]) -> [u8; 32] {

@@ -12,6 +12,7 @@
 //!   updates and death notices; [`PfService::deliver_due`] delivers them as signed webhooks.
 #![forbid(unsafe_code)]
 
+mod certs;
 mod error;
 mod keys;
 pub mod link;

@@ -6,18 +6,19 @@
 //! Nothing is written for a request that fails; a completed transaction id is written in the
 //! same database transaction as everything else, so it is accepted exactly once.
 
+use std::sync::Arc;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use time::OffsetDateTime;
 
-use akashi_crypto::{sha256, verify_rsa_pkcs1, HashAlgorithm, SecureRandom};
-use akashi_jpki::{
-    validate, CertificateKind, JpkiCertificate, ValidatedCertificate, ValidationError,
-};
+use akashi_crypto::{sha256, HashAlgorithm, SecureRandom};
+use akashi_jpki::CertificateKind;
 use akashi_pf_protocol::{CertificateType, CompleteRequest, Outcome, Purpose};
 use akashi_revocation::RevocationReason;
 use akashi_store::{CustomerRecord, VaultAccessRecord, VaultRecord};
 
+use crate::certs::CheckedCertificate;
 use crate::revocation::Revocation;
 use crate::service::{hex, to_protocol, PfService, ServiceProvider};
 use crate::token::TransactionToken;
@@ -30,7 +31,8 @@ pub const FORMAT_SIMPLE: &str = "jpki-simple-v1";
 pub struct Received {
     token: TransactionToken,
     signed_data: Vec<u8>,
-    certificate: JpkiCertificate,
+    /// DER, parsed (once per certificate) by the next step.
+    certificate: Vec<u8>,
     signature: Vec<u8>,
 }
 
@@ -38,7 +40,7 @@ pub struct Received {
 /// and its key made the signature.
 pub struct SignatureChecked {
     received: Received,
-    validated: ValidatedCertificate,
+    checked: Arc<CheckedCertificate>,
 }
 
 /// J-LIS says the certificate is good.
@@ -80,9 +82,7 @@ impl Received {
         if hex(&sha256(&signed_data)) != token.tbs {
             return Err(PfError::SignedDataMismatch);
         }
-        let der = b64("certificate", &request.certificate)?;
-        let certificate = JpkiCertificate::from_der(&der)
-            .map_err(|e| PfError::InvalidCertificate(e.to_string()))?;
+        let certificate = b64("certificate", &request.certificate)?;
         let signature = b64("signature", &request.signature)?;
         Ok(Self {
             token,
@@ -97,31 +97,20 @@ impl Received {
         pf: &PfService,
         now: OffsetDateTime,
     ) -> Result<SignatureChecked, PfError> {
-        let expected = kind_of(self.token.purpose);
-        let validated =
-            validate(&self.certificate, &pf.anchors, now, Some(expected)).map_err(|e| match e {
-                ValidationError::WrongKind { expected, found } => PfError::WrongCertificateType {
-                    purpose: self.token.purpose.as_str(),
-                    expected: expected.as_str(),
-                    found: found.as_str(),
-                },
-                ValidationError::Expired { .. } => PfError::CertificateExpired,
-                other => PfError::InvalidCertificate(other.to_string()),
-            })?;
-        let key = self
-            .certificate
-            .public_key_der()
-            .map_err(|e| PfError::InvalidCertificate(e.to_string()))?;
-        verify_rsa_pkcs1(
-            &key,
-            HashAlgorithm::Sha256,
-            &self.signed_data,
-            &self.signature,
-        )
-        .map_err(|_| PfError::BadSignature)?;
+        let checked = pf.certificates.check(
+            &self.certificate,
+            &pf.anchors,
+            now,
+            kind_of(self.token.purpose),
+            self.token.purpose.as_str(),
+        )?;
+        checked
+            .key
+            .verify_pkcs1(HashAlgorithm::Sha256, &self.signed_data, &self.signature)
+            .map_err(|_| PfError::BadSignature)?;
         Ok(SignatureChecked {
             received: self,
-            validated,
+            checked,
         })
     }
 }
@@ -136,8 +125,8 @@ impl SignatureChecked {
             .revocation
             .status(
                 pf.link.as_ref(),
-                &self.validated.certificate,
-                &self.validated.issuer,
+                &self.checked.validated.certificate,
+                &self.checked.validated.issuer,
                 now,
                 false,
             )
@@ -174,12 +163,10 @@ impl StatusChecked {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<Outcome, PfError> {
-        let SignatureChecked {
-            received,
-            validated,
-        } = self.checked;
+        let SignatureChecked { received, checked } = self.checked;
+        let validated = &checked.validated;
         let kind = validated.kind;
-        let serial = validated.certificate.serial_hex();
+        let serial = checked.serial.clone();
         let (person, serials) = pf.resolve_person(kind, &serial, now, rng).await?;
         let sp_user_id = pf.sp_user_id(&sp.id, &person);
         let at = now.unix_timestamp();

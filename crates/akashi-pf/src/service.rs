@@ -9,6 +9,7 @@ use akashi_jpki::{BasicFourAttributes, TrustAnchors};
 use akashi_pf_protocol::{webhook, Attributes, Customer, Purpose, StartRequest, StartResponse};
 use akashi_store::{ServiceProviderRecord, Store, StoreError};
 
+use crate::certs::CertificateCache;
 use crate::keys::PfKeys;
 use crate::link::JlisLink;
 use crate::revocation::RevocationChecker;
@@ -59,6 +60,7 @@ pub struct PfService {
     pub(crate) anchors: TrustAnchors,
     pub(crate) link: Arc<dyn JlisLink>,
     pub(crate) revocation: RevocationChecker,
+    pub(crate) certificates: CertificateCache,
     pub(crate) config: PfConfig,
 }
 
@@ -97,6 +99,7 @@ impl PfService {
     ) -> Self {
         Self {
             revocation: RevocationChecker::new(config.ocsp_cache),
+            certificates: CertificateCache::default(),
             store,
             keys,
             anchors,

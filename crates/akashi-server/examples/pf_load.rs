@@ -1,0 +1,269 @@
+//! Load generator for the PF: verifications per second through `POST
+//! /pf/v1/transactions/complete` (signature + chain + cached OCSP + identifier + storage), on
+//! loopback, with p50/p99 latency, beside the RSA-2048 verification floor measured in the same
+//! run. The server and the load share this machine's cores.
+//!
+//!   cargo run --release -p akashi-server --example pf_load -- [login|proofing] [REQUESTS] [CONNECTIONS] [postgres://…]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+
+use akashi_card::{JpkiCard, MemoryStore, VirtualTransport};
+use akashi_crypto::{HashAlgorithm, OsRandom, RsaPublicKey, SealingKey};
+use akashi_jlis::{issue_card, Authority, CardIssueRequest, OcspResponder, Registry};
+use akashi_jpki::{BasicFourAttributes, Sex};
+use akashi_sp::{card_signs, CompleteRequest, Pin, Purpose, StartRequest};
+use akashi_store::Store;
+
+const PEOPLE: usize = 16;
+
+fn person(i: usize) -> BasicFourAttributes {
+    BasicFourAttributes {
+        name: format!("試験\u{3000}太郎{i}"),
+        address: "東京都千代田区霞が関二丁目1番2号".into(),
+        birth_date: time::macros::date!(1980 - 01 - 01),
+        sex: Sex::Male,
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let purpose = match args.first().map(String::as_str) {
+        Some("proofing") => Purpose::IdentityProofing,
+        _ => Purpose::Login,
+    };
+    let requests: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(4000);
+    let connections: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(32);
+    let database = args.get(3).cloned();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run(purpose, requests, connections, database));
+}
+
+async fn run(purpose: Purpose, requests: usize, connections: usize, database: Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let now = OffsetDateTime::now_utc();
+    let store = match &database {
+        Some(url) => Store::open(url).await.unwrap(),
+        None => Store::open_in_dir(dir.path()).await.unwrap(),
+    };
+    let key = SealingKey::from_bytes([9; 32]);
+    let mut authority = Authority::init(dir.path(), key.clone(), now, &OsRandom).unwrap();
+    let registry = Registry::new(store.clone());
+    let mut cards = Vec::new();
+    let suffix = now.unix_timestamp_nanos() % 1_000_000_000;
+    for i in 0..PEOPLE {
+        let id = format!("L{suffix}-{i}");
+        let p = person(i);
+        registry.add_resident(&id, &p, now).await.unwrap();
+        let issued = issue_card(
+            &mut authority,
+            &CardIssueRequest {
+                person: &p,
+                auth_pin: "1234",
+                sign_pin: "ABC123",
+            },
+            MemoryStore::default(),
+            now,
+            &OsRandom,
+        )
+        .unwrap();
+        let c = &issued.certificates;
+        registry
+            .record_issued(
+                &id,
+                &format!("card-{id}"),
+                &[(&c.signature, None), (&c.authentication, None)],
+                now,
+            )
+            .await
+            .unwrap();
+        cards.push(JpkiCard::new(VirtualTransport(issued.card)));
+    }
+    let ocsp = Arc::new(OcspResponder::new(
+        authority.responders(now, &OsRandom).unwrap(),
+        store.clone(),
+        time::Duration::ZERO,
+    ));
+    drop(authority);
+    let config = akashi_server::ServerConfig {
+        data: dir.path().to_path_buf(),
+        store: store.clone(),
+        sealing_key: key.clone(),
+        crl_max_age: Duration::ZERO,
+        ocsp_cache: Duration::from_secs(300),
+        pf_check_interval: Duration::ZERO,
+        pf_deliver_interval: Duration::ZERO,
+    };
+    let app = akashi_server::router(config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let pf = akashi_server::open_pf(dir.path(), &store, &key, &registry, ocsp, now)
+        .await
+        .unwrap();
+    let sp = pf
+        .register_service_provider(&format!("Load {suffix}"), None, now, &OsRandom)
+        .await
+        .unwrap();
+
+    // The card-signed requests, made in advance (through each card's APDU interface).
+    eprintln!(
+        "signing {requests} {} requests with {PEOPLE} virtual cards…",
+        purpose.as_str()
+    );
+    let started = Instant::now();
+    let per_card = requests.div_ceil(PEOPLE) + 1;
+    let pin = match purpose {
+        Purpose::IdentityProofing => "ABC123",
+        Purpose::Login => "1234",
+    };
+    let pf_ref = &pf;
+    let sp_ref = &sp.service_provider;
+    let signed: Vec<Vec<CompleteRequest>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = cards
+            .chunks_mut(PEOPLE / 2)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter_mut()
+                        .map(|card| {
+                            (0..per_card)
+                                .map(|_| {
+                                    let start = pf_ref
+                                        .start(
+                                            sp_ref,
+                                            &StartRequest {
+                                                purpose,
+                                                transaction_data: (purpose
+                                                    == Purpose::IdentityProofing)
+                                                    .then(|| "申込書".to_owned()),
+                                                subscribe_updates: false,
+                                            },
+                                            OffsetDateTime::now_utc(),
+                                            &OsRandom,
+                                        )
+                                        .unwrap();
+                                    card_signs(card, purpose, &start, Pin(pin)).unwrap()
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    eprintln!("signed in {:.1} s", started.elapsed().as_secs_f64());
+    let bodies: Vec<Vec<u8>> = {
+        // Interleave people; the first request of each person warms up (J-LIS history, OCSP).
+        let mut out = Vec::new();
+        for round in 0..per_card {
+            for person in &signed {
+                out.push(serde_json::to_vec(&person[round]).unwrap());
+            }
+        }
+        out
+    };
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .unwrap();
+    let complete_url = format!("{url}/pf/v1/transactions/complete");
+    for body in &bodies[..PEOPLE] {
+        let r = client
+            .post(&complete_url)
+            .bearer_auth(&sp.credential)
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    let bodies = Arc::new(bodies[PEOPLE..PEOPLE + requests.min(bodies.len() - PEOPLE)].to_vec());
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (client, bodies, next, url, credential) = (
+            client.clone(),
+            bodies.clone(),
+            next.clone(),
+            complete_url.clone(),
+            sp.credential.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut failures = 0usize;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(body) = bodies.get(i) else { break };
+                let t = Instant::now();
+                let r = client
+                    .post(&url)
+                    .bearer_auth(&credential)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == 200 => {
+                        let _ = r.bytes().await;
+                    }
+                    _ => failures += 1,
+                }
+                latencies.push(t.elapsed());
+            }
+            (latencies, failures)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    for t in tasks {
+        let (l, f) = t.await.unwrap();
+        latencies.extend(l);
+        failures += f;
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+
+    // The floor: one RSA-2048 PKCS#1 v1.5 verification (key parsed once), one core, same run.
+    let sample = &signed[0][0];
+    use base64::Engine;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.decode(s).unwrap();
+    let cert = akashi_jpki::JpkiCertificate::from_der(&b64(&sample.certificate)).unwrap();
+    let key = RsaPublicKey::from_spki_der(&cert.public_key_der().unwrap()).unwrap();
+    let (data, sig) = (b64(&sample.signed_data), b64(&sample.signature));
+    let floor_start = Instant::now();
+    let n = 20_000;
+    for _ in 0..n {
+        key.verify_pkcs1(HashAlgorithm::Sha256, &data, &sig)
+            .unwrap();
+    }
+    let floor = n as f64 / floor_start.elapsed().as_secs_f64();
+
+    let rate = latencies.len() as f64 / elapsed.as_secs_f64();
+    println!(
+        "{} on {}: {} requests, {connections} connections, {failures} failed: {:.0} verifications/s, p50 {:.2} ms, p99 {:.2} ms; RSA-2048 verify floor {:.0}/s per core ({:.0}/s on 2 cores); PF / one-core floor = {:.3}",
+        purpose.as_str(),
+        if database.is_some() { "PostgreSQL" } else { "SQLite" },
+        latencies.len(),
+        rate,
+        pct(0.50).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3,
+        floor,
+        2.0 * floor,
+        rate / floor
+    );
+}
