@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use akashi_crypto::{constant_time_eq, sha256, SecureRandom};
 use akashi_jpki::{BasicFourAttributes, CertificateKind};
-use akashi_store::{AuditRecord, CertificateStatus, VerifierRecord};
+use akashi_store::{AuditRecord, CertificateStatus, StoreError, VerifierRecord};
 
 use crate::registry::from_record;
 use crate::{JlisError, Registry};
@@ -45,6 +45,20 @@ pub struct HistoryEntry {
     pub kind: &'static str,
     pub serial: String,
     pub issued_at: i64,
+}
+
+/// Attempts after the first for a read-then-audit transaction that lost SQLite's write lock
+/// (a deferred transaction cannot wait for it once it has read: SQLITE_BUSY at once).
+const RETRIES: u32 = 8;
+
+fn is_busy(e: &JlisError) -> bool {
+    matches!(e, JlisError::Store(StoreError::Busy))
+}
+
+/// Waits 1, 2, 4 … ms (capped at 64) and returns the next attempt number.
+async fn backoff(attempt: u32) -> u32 {
+    tokio::time::sleep(std::time::Duration::from_millis(1 << attempt.min(6))).await;
+    attempt + 1
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -146,8 +160,25 @@ impl Registry {
         Ok(())
     }
 
-    /// A verifier asks about a serial it holds. Audit-logged in the same transaction.
+    /// A verifier asks about a serial it holds. Audit-logged in the same transaction; a
+    /// transaction that loses a race for SQLite's write lock is retried.
     pub async fn query_status(
+        &self,
+        verifier: &Verifier,
+        kind: CertificateKind,
+        serial: &str,
+        now: OffsetDateTime,
+    ) -> Result<StatusAnswer, JlisError> {
+        let mut attempt = 0;
+        loop {
+            match self.query_status_once(verifier, kind, serial, now).await {
+                Err(e) if is_busy(&e) && attempt < RETRIES => attempt = backoff(attempt).await,
+                other => return other,
+            }
+        }
+    }
+
+    async fn query_status_once(
         &self,
         verifier: &Verifier,
         kind: CertificateKind,
@@ -203,6 +234,22 @@ impl Registry {
     /// renewals and re-issues and link the two certificates of one card. Audit-logged; the
     /// answer carries serials only, never attributes. An unknown serial gives an empty list.
     pub async fn serial_history(
+        &self,
+        verifier: &Verifier,
+        kind: CertificateKind,
+        serial: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<HistoryEntry>, JlisError> {
+        let mut attempt = 0;
+        loop {
+            match self.serial_history_once(verifier, kind, serial, now).await {
+                Err(e) if is_busy(&e) && attempt < RETRIES => attempt = backoff(attempt).await,
+                other => return other,
+            }
+        }
+    }
+
+    async fn serial_history_once(
         &self,
         verifier: &Verifier,
         kind: CertificateKind,

@@ -18,6 +18,7 @@ mod keys;
 pub mod link;
 mod persons;
 mod proofing;
+mod recorder;
 mod revocation;
 mod service;
 mod token;

@@ -17,6 +17,16 @@ use crate::PfError;
 /// The status a serial learnt from history gets: recorded for linking, not checked.
 pub(crate) const HISTORY: &str = "history";
 
+fn serial_record(kind: &str, serial: &str, person: &str, now: OffsetDateTime) -> PfSerialRecord {
+    PfSerialRecord {
+        kind: kind.to_owned(),
+        serial: serial.to_owned(),
+        person_id: person.to_owned(),
+        status: "good".into(),
+        first_seen: now.unix_timestamp(),
+    }
+}
+
 impl PfService {
     /// The per-SP identifier of `person_id` at `sp_id`.
     pub(crate) fn sp_user_id(&self, sp_id: &str, person_id: &str) -> String {
@@ -27,6 +37,18 @@ impl PfService {
         hex(&hmac_sha256(self.keys.identifier.as_ref(), &input)[..16])
     }
 
+    /// Remembers that `serial` is `person`'s (the mapping never changes once recorded).
+    pub(crate) fn remember(&self, kind: CertificateKind, serial: &str, person: &str) {
+        let mut people = self.people.lock().expect("people");
+        if people.len() >= 200_000 {
+            people.clear();
+        }
+        people.insert(
+            (kind.as_str().to_owned(), serial.to_owned()),
+            person.to_owned(),
+        );
+    }
+
     /// The person `serial` belongs to, and the serials to record for them (empty if known).
     pub(crate) async fn resolve_person(
         &self,
@@ -35,11 +57,24 @@ impl PfService {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<(String, Vec<PfSerialRecord>), PfError> {
+        let key = (kind.as_str().to_owned(), serial.to_owned());
+        if let Some(person) = self.people.lock().expect("people").get(&key) {
+            return Ok((person.clone(), Vec::new()));
+        }
         {
             let mut tx = self.store.begin().await?;
             if let Some(known) = tx.pf_serial(kind.as_str(), serial).await? {
                 return Ok((known.person_id, Vec::new()));
             }
+        }
+        // First sight of this serial: one resolution at a time, so two concurrent first
+        // requests of one person cannot make two persons.
+        let mut creating = self.creating.lock().await;
+        if let Some(person) = creating.get(&key) {
+            return Ok((
+                person.clone(),
+                vec![serial_record(kind.as_str(), serial, person, now)],
+            ));
         }
         let history = self.link.history(kind, serial, now).await?;
         let mut person = None;
@@ -56,24 +91,26 @@ impl PfService {
             Some(p) => p,
             None => format!("P{}", random_hex(rng, 16)?),
         };
-        let mut records: Vec<PfSerialRecord> = history
-            .into_iter()
-            .filter(|h| !(h.kind == kind.as_str() && h.serial == serial))
-            .map(|h| PfSerialRecord {
-                kind: h.kind,
-                serial: h.serial,
-                person_id: person.clone(),
-                status: HISTORY.into(),
-                first_seen: now.unix_timestamp(),
-            })
-            .collect();
-        records.push(PfSerialRecord {
-            kind: kind.as_str().into(),
-            serial: serial.to_owned(),
-            person_id: person.clone(),
-            status: "good".into(),
-            first_seen: now.unix_timestamp(),
-        });
+        if creating.len() >= 100_000 {
+            creating.clear();
+        }
+        let mut records: Vec<PfSerialRecord> = Vec::new();
+        for h in history {
+            creating.insert((h.kind.clone(), h.serial.clone()), person.clone());
+            if !(h.kind == kind.as_str() && h.serial == serial) {
+                records.push(PfSerialRecord {
+                    kind: h.kind,
+                    serial: h.serial,
+                    person_id: person.clone(),
+                    status: HISTORY.into(),
+                    first_seen: now.unix_timestamp(),
+                });
+            }
+        }
+        creating.insert(key, person.clone());
+        // The verified serial itself, always with its recording: whichever concurrent request
+        // is recorded first links it to the person.
+        records.push(serial_record(kind.as_str(), serial, &person, now));
         Ok((person, records))
     }
 }

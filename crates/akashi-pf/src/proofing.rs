@@ -16,9 +16,10 @@ use akashi_crypto::{sha256, HashAlgorithm, SecureRandom};
 use akashi_jpki::CertificateKind;
 use akashi_pf_protocol::{CertificateType, CompleteRequest, Outcome, Purpose};
 use akashi_revocation::RevocationReason;
-use akashi_store::{CustomerRecord, VaultAccessRecord, VaultRecord};
+use akashi_store::{CustomerRecord, VaultRecord};
 
 use crate::certs::CheckedCertificate;
+use crate::recorder::Recording;
 use crate::revocation::Revocation;
 use crate::service::{hex, to_protocol, PfService, ServiceProvider};
 use crate::token::TransactionToken;
@@ -170,67 +171,53 @@ impl StatusChecked {
         let (person, serials) = pf.resolve_person(kind, &serial, now, rng).await?;
         let sp_user_id = pf.sp_user_id(&sp.id, &person);
         let at = now.unix_timestamp();
-        let sealed = pf
-            .keys
-            .vault
-            .seal(&vault_label(kind, &serial), validated.certificate.der())
-            .map_err(|e| PfError::Keys(e.to_string()))?;
-
-        let mut tx = pf.store.begin().await?;
-        if !tx
-            .use_transaction(&received.token.id, &sp.id, at, received.token.exp)
-            .await?
-        {
-            return Err(PfError::TransactionReplayed);
-        }
-        for s in &serials {
-            tx.insert_pf_serial(s).await?;
-        }
-        tx.set_pf_serial_status(kind.as_str(), &serial, "good")
-            .await?;
-        let stored = tx
-            .vault_put(&VaultRecord {
+        let vault_key = (kind.as_str().to_owned(), serial.clone());
+        let known_in_vault = pf
+            .recorder
+            .vaulted
+            .lock()
+            .expect("vaulted")
+            .contains(&vault_key);
+        let vault = if known_in_vault {
+            None
+        } else {
+            Some(VaultRecord {
                 kind: kind.as_str().into(),
                 serial: serial.clone(),
                 person_id: person.clone(),
-                sealed_der: sealed,
+                sealed_der: pf
+                    .keys
+                    .vault
+                    .seal(&vault_label(kind, &serial), validated.certificate.der())
+                    .map_err(|e| PfError::Keys(e.to_string()))?,
                 stored_at: at,
                 retain_until: (now + pf.config.retention).unix_timestamp(),
             })
-            .await?;
-        if stored {
-            tx.record_vault_access(&VaultAccessRecord {
-                kind: kind.as_str().into(),
-                serial: serial.clone(),
-                actor: format!("pf:{}", sp.id),
-                purpose: "store after verification".into(),
-                at,
-            })
-            .await?;
-        }
-        let existing = tx
-            .customers_of_person(&person)
-            .await?
-            .into_iter()
-            .find(|c| c.sp_id == sp.id);
+        };
         let proofing = received.token.purpose == Purpose::IdentityProofing;
-        if proofing || existing.is_none() {
-            tx.upsert_customer(&CustomerRecord {
+        pf.recorder
+            .record(Recording {
+                transaction_id: received.token.id.clone(),
                 sp_id: sp.id.clone(),
-                person_id: person,
-                sp_user_id: sp_user_id.clone(),
-                subscribed: if proofing {
-                    received.token.subscribe
-                } else {
-                    false
+                used_at: at,
+                expires_at: received.token.exp,
+                serials,
+                verified: vault_key,
+                vault,
+                customer: CustomerRecord {
+                    sp_id: sp.id.clone(),
+                    person_id: person.clone(),
+                    sp_user_id: sp_user_id.clone(),
+                    // A login never changes the consent given at proofing.
+                    subscribed: proofing && received.token.subscribe,
+                    status: "active".into(),
+                    since: at,
+                    updated_at: at,
                 },
-                status: "active".into(),
-                since: existing.as_ref().map_or(at, |c| c.since),
-                updated_at: at,
+                proofing,
             })
             .await?;
-        }
-        tx.commit().await?;
+        pf.remember(kind, &serial, &person);
         Ok(Outcome {
             result: "verified".into(),
             certificate_type: match kind {
@@ -273,18 +260,9 @@ impl PfService {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<Outcome, PfError> {
-        let received = Received::parse(self, sp, request, now)?;
-        // Refuse a replay before any work (the insert at the end is what guarantees it).
-        if self
-            .store
-            .begin()
-            .await?
-            .transaction_used(&received.token.id)
-            .await?
-        {
-            return Err(PfError::TransactionReplayed);
-        }
-        received
+        // A replay is refused where the transaction id is written, in the recording
+        // transaction: only that can make "accepted once" hold under concurrency.
+        Received::parse(self, sp, request, now)?
             .check_signature(self, now)?
             .check_revocation(self, now)
             .await?

@@ -1,6 +1,7 @@
 //! The PF service: service providers, transactions, and what each SP may see.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use time::{Duration, OffsetDateTime};
 
@@ -12,6 +13,7 @@ use akashi_store::{ServiceProviderRecord, Store, StoreError};
 use crate::certs::CertificateCache;
 use crate::keys::PfKeys;
 use crate::link::JlisLink;
+use crate::recorder::Recorder;
 use crate::revocation::RevocationChecker;
 use crate::token::{to_be_signed, TransactionToken};
 use crate::PfError;
@@ -61,6 +63,11 @@ pub struct PfService {
     pub(crate) link: Arc<dyn JlisLink>,
     pub(crate) revocation: RevocationChecker,
     pub(crate) certificates: CertificateCache,
+    pub(crate) recorder: Recorder,
+    /// (kind, serial) → person, for serials already recorded.
+    pub(crate) people: Mutex<HashMap<(String, String), String>>,
+    /// (kind, serial) → person being created (first sight, not yet recorded).
+    pub(crate) creating: tokio::sync::Mutex<HashMap<(String, String), String>>,
     pub(crate) config: PfConfig,
 }
 
@@ -100,6 +107,9 @@ impl PfService {
         Self {
             revocation: RevocationChecker::new(config.ocsp_cache),
             certificates: CertificateCache::default(),
+            recorder: Recorder::new(store.clone()),
+            people: Mutex::new(HashMap::new()),
+            creating: tokio::sync::Mutex::new(HashMap::new()),
             store,
             keys,
             anchors,

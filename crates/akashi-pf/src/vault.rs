@@ -59,6 +59,10 @@ impl PfService {
             .await?;
         }
         tx.commit().await?;
+        let mut vaulted = self.recorder.vaulted.lock().expect("vaulted");
+        for key in &gone {
+            vaulted.remove(key);
+        }
         Ok(gone.len())
     }
 }

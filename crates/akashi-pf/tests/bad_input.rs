@@ -192,3 +192,32 @@ async fn expired_certificate_is_refused() {
     assert_eq!(refused(&pf, &bank, &r, later).await, "certificate-expired");
     assert_eq!(recorded(&w).await, 0);
 }
+
+/// The same signed request sent eight times at once: accepted exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_replays_are_accepted_once() {
+    let mut w = world(false, "").await.unwrap();
+    let mut card = w.enrol("R1", &hanako()).await;
+    let pf = std::sync::Arc::new(w.pf(PfConfig::default()));
+    let bank = pf
+        .register_service_provider("Demo Bank", None, NOW, &OsRandom)
+        .await
+        .unwrap()
+        .service_provider;
+    let request = signed_request(&pf, &bank, &mut card, Purpose::Login, false, NOW);
+    let attempts: Vec<_> = (0..8)
+        .map(|_| {
+            let (pf, bank, request) = (pf.clone(), bank.clone(), request.clone());
+            tokio::spawn(async move { pf.complete(&bank, &request, NOW, &OsRandom).await })
+        })
+        .collect();
+    let mut accepted = 0;
+    for a in attempts {
+        match a.await.unwrap() {
+            Ok(_) => accepted += 1,
+            Err(e) => assert_eq!(e.code(), "transaction-replayed", "{e}"),
+        }
+    }
+    assert_eq!(accepted, 1);
+    assert_eq!(w.store.count_rows("pf_used_transactions").await.unwrap(), 1);
+}

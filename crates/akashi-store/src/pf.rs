@@ -191,16 +191,6 @@ impl Txn {
         }
     }
 
-    pub async fn transaction_used(&mut self, id: &str) -> Result<bool, StoreError> {
-        Ok(
-            sqlx::query("SELECT id FROM pf_used_transactions WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *self.tx)
-                .await?
-                .is_some(),
-        )
-    }
-
     /// Forgets used transaction ids that expired before `before` (they are refused as expired).
     pub async fn prune_used_transactions(&mut self, before: i64) -> Result<u64, StoreError> {
         Ok(
@@ -315,6 +305,22 @@ impl Txn {
             .fetch_all(&mut *self.tx)
             .await?;
         rows.iter().map(customer).collect()
+    }
+
+    pub async fn customer(
+        &mut self,
+        sp_id: &str,
+        person_id: &str,
+    ) -> Result<Option<CustomerRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {CUSTOMER_COLUMNS} FROM pf_customers WHERE sp_id = $1 AND person_id = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(sp_id)
+            .bind(person_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        row.as_ref().map(customer).transpose()
     }
 
     pub async fn customers_of_person(
