@@ -195,6 +195,12 @@ impl StatusChecked {
             })
         };
         let proofing = received.token.purpose == Purpose::IdentityProofing;
+        let known_customer = pf
+            .recorder
+            .customers
+            .lock()
+            .expect("customers")
+            .contains(&(sp.id.clone(), person.clone()));
         pf.recorder
             .record(Recording {
                 transaction_id: received.token.id.clone(),
@@ -215,6 +221,7 @@ impl StatusChecked {
                     updated_at: at,
                 },
                 proofing,
+                known_customer,
             })
             .await?;
         pf.remember(kind, &serial, &person);

@@ -31,6 +31,8 @@ pub(crate) struct Recording {
     /// The customer row: upserted for a proofing, inserted if absent for a login.
     pub customer: CustomerRecord,
     pub proofing: bool,
+    /// The customer row is known to exist (a login needs no write for it).
+    pub known_customer: bool,
 }
 
 type Job = (Recording, oneshot::Sender<Result<(), String>>);
@@ -46,6 +48,8 @@ pub(crate) struct Recorder {
     jobs: OnceLock<mpsc::Sender<Job>>,
     /// Certificates known to be in the vault (cleared on purge).
     pub vaulted: Mutex<HashSet<(String, String)>>,
+    /// (SP, person) pairs known to have a customer row (rows are never deleted).
+    pub customers: Mutex<HashSet<(String, String)>>,
 }
 
 impl Recorder {
@@ -54,12 +58,14 @@ impl Recorder {
             store,
             jobs: OnceLock::new(),
             vaulted: Mutex::new(HashSet::new()),
+            customers: Mutex::new(HashSet::new()),
         }
     }
 
     /// Records `r`; returns once committed.
     pub async fn record(&self, r: Recording) -> Result<(), PfError> {
         let vault_key = r.vault.as_ref().map(|v| (v.kind.clone(), v.serial.clone()));
+        let customer_key = (r.customer.sp_id.clone(), r.customer.person_id.clone());
         let jobs = self.jobs.get_or_init(|| {
             let (jobs, rx) = mpsc::channel::<Job>(BATCH);
             tokio::spawn(writer(self.store.clone(), rx));
@@ -86,6 +92,11 @@ impl Recorder {
                 if let Some(key) = vault_key {
                     self.vaulted.lock().expect("vaulted").insert(key);
                 }
+                let mut customers = self.customers.lock().expect("customers");
+                if customers.len() >= 1_000_000 {
+                    customers.clear();
+                }
+                customers.insert(customer_key);
                 Ok(())
             }
             Err(e) if e == REPLAYED => Err(PfError::TransactionReplayed),
@@ -161,13 +172,11 @@ async fn apply(tx: &mut Txn, r: &Recording) -> Result<JobOutcome, PfError> {
             .await?;
         }
     }
-    let existing = tx.customer(&r.sp_id, &r.customer.person_id).await?;
-    if r.proofing || existing.is_none() {
-        let mut customer = r.customer.clone();
-        if let Some(e) = existing {
-            customer.since = e.since;
-        }
-        tx.upsert_customer(&customer).await?;
+    if r.proofing {
+        // Keeps `since`; refreshes the consent to updates given in this signed request.
+        tx.upsert_customer(&r.customer).await?;
+    } else if !r.known_customer {
+        tx.insert_customer_if_absent(&r.customer).await?;
     }
     Ok(JobOutcome::Done)
 }

@@ -169,7 +169,8 @@ impl Txn {
         row.as_ref().map(sp).transpose()
     }
 
-    /// Marks a transaction id used; `false` if it was used before (a replay).
+    /// Marks a transaction id used; `false` if it was used before (a replay). One statement
+    /// (`ON CONFLICT DO NOTHING`), no savepoint: this runs once per verification.
     pub async fn use_transaction(
         &mut self,
         id: &str,
@@ -177,18 +178,16 @@ impl Txn {
         used_at: i64,
         expires_at: i64,
     ) -> Result<bool, StoreError> {
-        let query = sqlx::query(
-            "INSERT INTO pf_used_transactions (id, sp_id, used_at, expires_at) VALUES ($1, $2, $3, $4)",
+        let done = sqlx::query(
+            "INSERT INTO pf_used_transactions (id, sp_id, used_at, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
         .bind(sp_id)
         .bind(used_at)
-        .bind(expires_at);
-        match self.execute_guarded(query).await {
-            Ok(_) => Ok(true),
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+        .bind(expires_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Forgets used transaction ids that expired before `before` (they are refused as expired).
@@ -217,17 +216,15 @@ impl Txn {
 
     /// Records a serial of a person; a serial already known is left as it is.
     pub async fn insert_pf_serial(&mut self, r: &PfSerialRecord) -> Result<(), StoreError> {
-        let query = sqlx::query("INSERT INTO pf_serials (kind, serial, person_id, status, first_seen) VALUES ($1, $2, $3, $4, $5)")
+        sqlx::query("INSERT INTO pf_serials (kind, serial, person_id, status, first_seen) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, serial) DO NOTHING")
             .bind(&r.kind)
             .bind(&r.serial)
             .bind(&r.person_id)
             .bind(&r.status)
-            .bind(r.first_seen);
-        match self.execute_guarded(query).await {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+            .bind(r.first_seen)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
     }
 
     pub async fn set_pf_serial_status(
@@ -278,6 +275,24 @@ impl Txn {
         Ok(())
     }
 
+    /// Adds a person as an SP's customer unless they are one already (a login).
+    pub async fn insert_customer_if_absent(
+        &mut self,
+        r: &CustomerRecord,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO pf_customers (sp_id, person_id, sp_user_id, subscribed, status, since, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sp_id, person_id) DO NOTHING")
+            .bind(&r.sp_id)
+            .bind(&r.person_id)
+            .bind(&r.sp_user_id)
+            .bind(i64::from(r.subscribed))
+            .bind(&r.status)
+            .bind(r.since)
+            .bind(r.updated_at)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     pub async fn set_customer_status(
         &mut self,
         sp_id: &str,
@@ -307,22 +322,6 @@ impl Txn {
         rows.iter().map(customer).collect()
     }
 
-    pub async fn customer(
-        &mut self,
-        sp_id: &str,
-        person_id: &str,
-    ) -> Result<Option<CustomerRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {CUSTOMER_COLUMNS} FROM pf_customers WHERE sp_id = $1 AND person_id = $2"
-        );
-        let row = sqlx::query(&sql)
-            .bind(sp_id)
-            .bind(person_id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        row.as_ref().map(customer).transpose()
-    }
-
     pub async fn customers_of_person(
         &mut self,
         person_id: &str,
@@ -339,18 +338,16 @@ impl Txn {
 
     /// Puts a certificate in the vault unless it is there already; `true` if it was added.
     pub async fn vault_put(&mut self, r: &VaultRecord) -> Result<bool, StoreError> {
-        let query = sqlx::query("INSERT INTO pf_vault (kind, serial, person_id, sealed_der, stored_at, retain_until) VALUES ($1, $2, $3, $4, $5, $6)")
+        let done = sqlx::query("INSERT INTO pf_vault (kind, serial, person_id, sealed_der, stored_at, retain_until) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, serial) DO NOTHING")
             .bind(&r.kind)
             .bind(&r.serial)
             .bind(&r.person_id)
             .bind(&r.sealed_der)
             .bind(r.stored_at)
-            .bind(r.retain_until);
-        match self.execute_guarded(query).await {
-            Ok(_) => Ok(true),
-            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+            .bind(r.retain_until)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn vault_get(
