@@ -3,7 +3,10 @@
 //! loopback, with p50/p99 latency, beside the RSA-2048 verification floor measured in the same
 //! run. The server and the load share this machine's cores.
 //!
-//!   cargo run --release -p akashi-server --example pf_load -- [login|proofing] [REQUESTS] [CONNECTIONS] [postgres://…]
+//!   cargo run --release -p akashi-server --example pf_load -- [login|proofing] [REQUESTS] [CONNECTIONS] [postgres]
+//!
+//! `postgres` runs on a fresh database of the server named by `AKASHI_TEST_POSTGRES_URL`
+//! (`eval "$(scripts/pg-cluster.sh start)"` starts a throwaway one, fsync off).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -37,7 +40,7 @@ fn main() {
     };
     let requests: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(4000);
     let connections: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(32);
-    let database = args.get(3).cloned();
+    let database = args.get(3).filter(|a| a.as_str() == "postgres").cloned();
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -50,7 +53,9 @@ async fn run(purpose: Purpose, requests: usize, connections: usize, database: Op
     let dir = tempfile::tempdir().unwrap();
     let now = OffsetDateTime::now_utc();
     let store = match &database {
-        Some(url) => Store::open(url).await.unwrap(),
+        Some(_) => akashi_store::testing::fresh_postgres("akashi_pf_load")
+            .await
+            .expect("AKASHI_TEST_POSTGRES_URL"),
         None => Store::open_in_dir(dir.path()).await.unwrap(),
     };
     let key = SealingKey::from_bytes([9; 32]);
