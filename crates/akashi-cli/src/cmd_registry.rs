@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use akashi_card::{SealedFileStore, VirtualCard};
 use akashi_crypto::{OsRandom, SecureRandom};
-use akashi_jlis::{card_face, Authority, LifeEvent, Registry};
+use akashi_jlis::{Authority, LifeEvent, Registry};
 use akashi_jpki::{CertificateKind, JpkiCertificate};
 use akashi_store::{CertificateStatus, Store};
 
@@ -210,7 +210,6 @@ pub fn reissue_signature(
 ) -> Result<(), CliError> {
     let now = OffsetDateTime::now_utc();
     let registry = open_registry(&db.data, db.database.as_deref())?;
-    let (p, _) = block_on(registry.resident(id))?;
     let latest = block_on(registry.latest_certificate(id, CertificateKind::Signature))?;
     if let Some(c) = latest
         .as_ref()
@@ -226,29 +225,14 @@ pub fn reissue_signature(
         card.to_path_buf(),
         keyring::sealing_key(key_file)?,
     )?)?;
-    let renewal = virtual_card.renew_signature_key()?;
-    let issued = authority.issue(
-        CertificateKind::Signature,
-        &p,
-        &renewal.public_key()?,
+    let (_, issued) = block_on(akashi_jlis::reissue_signature(
+        &mut authority,
+        &registry,
+        id,
+        virtual_card,
         now,
         &OsRandom,
-    )?;
-    let auth = block_on(registry.latest_certificate(id, CertificateKind::Authentication))?;
-    let card_id = auth
-        .and_then(|a| a.card_id)
-        .unwrap_or_else(|| "card".into());
-    block_on(registry.record_issued(
-        id,
-        &card_id,
-        &[(&issued, latest.as_ref().map(|c| c.serial.as_str()))],
-        now,
     ))?;
-    renewal.finish(
-        issued.certificate.der().to_vec(),
-        issued.ca_certificate.der().to_vec(),
-        Some(card_face(&p)),
-    )?;
     let serial = issued.certificate.serial_hex();
     out.result(&json!({ "resident": id, "signature_serial": serial, "replaces": latest.map(|c| c.serial) }), || {
         format!("new signature certificate {serial} written to {}\n", card.display())

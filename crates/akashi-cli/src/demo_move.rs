@@ -11,7 +11,7 @@ use akashi_card::{
 };
 use akashi_crypto::OsRandom;
 use akashi_jlis::OcspResponder;
-use akashi_jlis::{card_face, Authority, LifeEvent, Registry};
+use akashi_jlis::{Authority, LifeEvent, Registry};
 use akashi_jpki::{validate, CertificateKind, JpkiCertificate, TrustAnchors};
 use akashi_revocation::{
     build_request, verify_basic_response, verify_crl, CertId, CertIdHash, CertStatus,
@@ -99,30 +99,13 @@ pub fn run(
         8,
         "A new signature certificate with the new address goes onto the same card",
     );
-    let (person, _) = block_on(registry.resident(resident))?;
     let card = VirtualCard::open(SealedFileStore::open(
         card_path.to_path_buf(),
         keyring::sealing_key(key_file)?,
     )?)?;
-    let renewal = card.renew_signature_key()?;
-    let issued = authority.issue(
-        CertificateKind::Signature,
-        &person,
-        &renewal.public_key()?,
-        now,
-        &OsRandom,
-    )?;
-    block_on(registry.record_issued(
-        resident,
-        &auth.card_id.clone().unwrap_or_default(),
-        &[(&issued, Some(&old_sign.serial_hex()))],
-        now,
+    let (card, _) = block_on(akashi_jlis::reissue_signature(
+        authority, registry, resident, card, now, &OsRandom,
     ))?;
-    let card = renewal.finish(
-        issued.certificate.der().to_vec(),
-        issued.ca_certificate.der().to_vec(),
-        Some(card_face(&person)),
-    )?;
     let mut host = JpkiCard::new(VirtualTransport(card));
     let der = host.read_certificate(CertificateSlot::Signature, Some(crate::demo::SIGN_PIN))?;
     let new_sign = JpkiCertificate::from_der(&der)?;
