@@ -9,6 +9,8 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 dpkg -s pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 dpkg -s libpcsclite-dev >/dev/null 2>&1 || need+=(libpcsclite-dev)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
@@ -16,4 +18,13 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+# Independent checkers written by others, pinned, into target/py-tools (no system Python is
+# changed): the Standard Webhooks reference library checks the PF's webhook signatures.
+py_tools="$(cd "$(dirname "$0")/.." && pwd)/target/py-tools"
+if ! PYTHONPATH="$py_tools" python3 -c "import standardwebhooks" >/dev/null 2>&1; then
+  echo "setup: installing standardwebhooks into $py_tools"
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
+    --target "$py_tools" "standardwebhooks==1.1.0"
 fi

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+# Where setup.sh put the pinned Python checkers (tests that run them read this).
+export AKASHI_PY_TOOLS="$PWD/target/py-tools"
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

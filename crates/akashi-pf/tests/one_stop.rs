@@ -273,3 +273,110 @@ async fn without_consent_sps_only_learn_to_ask_and_death_reaches_subscribers() {
         assert_eq!(n.kind, expected, "{url}");
     }
 }
+
+/// The Standard Webhooks reference library (Python, installed by scripts/setup.sh) accepts the
+/// PF's webhooks as delivered and refuses a changed body.
+#[tokio::test]
+async fn the_reference_library_verifies_our_webhooks() {
+    let tools = match std::env::var("AKASHI_PY_TOOLS") {
+        Ok(t) if t == "skip" => return,
+        Ok(t) => t,
+        Err(_) => panic!(
+            "AKASHI_PY_TOOLS is not set: run scripts/test.sh (scripts/setup.sh installs the \
+             Standard Webhooks library), or set AKASHI_PY_TOOLS=skip to leave it out knowingly"
+        ),
+    };
+    let mut w = world(false, "").await.unwrap();
+    let mut card = w.enrol("R1", &hanako()).await;
+    let pf = w.pf(PfConfig::default());
+    let bank = pf
+        .register_service_provider("Demo Bank", Some("http://sp.test/bank"), NOW, &OsRandom)
+        .await
+        .unwrap();
+    let r = signed_request(
+        &pf,
+        &bank.service_provider,
+        &mut card,
+        Purpose::IdentityProofing,
+        true,
+        NOW,
+    );
+    pf.complete(&bank.service_provider, &r, NOW, &OsRandom)
+        .await
+        .unwrap();
+    w.registry
+        .set_consent("R1", "Akashi PF", true, NOW)
+        .await
+        .unwrap();
+    let moved = NOW + Duration::days(1);
+    w.event(
+        "R1",
+        LifeEvent::Move {
+            new_address: NEW_ADDRESS.into(),
+        },
+        moved,
+    )
+    .await;
+    pf.check_certificates(moved, &OsRandom).await.unwrap();
+    let sender = RecordingSender::default();
+    pf.deliver_due(&sender, moved).await.unwrap();
+    let (_, headers, body) = sender.received.lock().unwrap()[0].clone();
+    let headers: serde_json::Map<String, serde_json::Value> = headers
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(v.clone())))
+        .collect();
+    // The library checks the timestamp against its clock: give it the delivery's time.
+    let script = r#"
+import json, sys
+from datetime import datetime, timezone
+import standardwebhooks.webhooks as sw
+d = json.load(sys.stdin)
+class Clock(datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.fromtimestamp(d["now"], tz=timezone.utc)
+sw.datetime = Clock
+for body in (d["body"], d["body"].replace("日本大通", "日本大道")):
+    try:
+        payload = sw.Webhook(d["secret"]).verify(body, d["headers"])
+        print("accepted", payload["type"], payload["attributes"]["address"])
+    except sw.WebhookVerificationError as e:
+        print("refused", e)
+"#;
+    let input = serde_json::json!({
+        "secret": bank.webhook_secret,
+        "headers": headers,
+        "body": String::from_utf8(body).unwrap(),
+        "now": moved.unix_timestamp(),
+    });
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .env("PYTHONPATH", &tools)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("accepted attributes.updated {NEW_ADDRESS}").as_str(),
+            "refused No matching signature found"
+        ]
+    );
+}
