@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use akashi_crypto::OsRandom;
 use akashi_jlis::{Authority, OcspResponder, Registry};
 use akashi_pf::{HttpWebhookSender, PfService};
-use akashi_sp::{card_signs, Pin, Purpose, SpClient, StartRequest};
+use akashi_sp::{card_signs, card_signs_cms, Pin, Purpose, SpClient, StartRequest};
 
 use crate::cmd_registry::{block_on, open_store, Db};
 use crate::{keyring, CliError, Output};
@@ -56,6 +56,9 @@ pub enum PfCommand {
         /// The person consents to attribute updates for this SP.
         #[arg(long)]
         subscribe: bool,
+        /// Send the signature as CMS SignedData (`jpki-cms-v1`) instead of the simple format.
+        #[arg(long)]
+        cms: bool,
     },
     /// As an SP: its customers' identifiers and status.
     Customers {
@@ -123,6 +126,7 @@ pub fn run(command: PfCommand, key_file: Option<&Path>, out: &Output) -> Result<
                 login,
                 transaction_data,
                 subscribe,
+                cms,
             } => {
                 let purpose = if login {
                     Purpose::Login
@@ -138,7 +142,17 @@ pub fn run(command: PfCommand, key_file: Option<&Path>, out: &Output) -> Result<
                     })
                     .await?;
                 let mut card = crate::cmd_card::open(&card, key_file)?;
-                let request = card_signs(&mut card, purpose, &start, Pin(&pin))?;
+                let request = if cms {
+                    card_signs_cms(
+                        &mut card,
+                        purpose,
+                        &start,
+                        Pin(&pin),
+                        OffsetDateTime::now_utc(),
+                    )?
+                } else {
+                    card_signs(&mut card, purpose, &start, Pin(&pin))?
+                };
                 let outcome = client.complete(&request).await?;
                 out.result(&serde_json::to_value(&outcome)?, || {
                     let mut text = format!(

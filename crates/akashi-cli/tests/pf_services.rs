@@ -207,6 +207,24 @@ fn service_providers_learn_only_the_outcome() {
     ]);
     let login: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(login["sp_user_id"], bank_outcome["sp_user_id"]);
+    // The same in the CMS format.
+    let out = env.ok(&[
+        "--json",
+        "pf",
+        "proof",
+        &env.p("hanako.card"),
+        "--url",
+        &url,
+        "--credential",
+        &bank,
+        "--pin",
+        "ABC123",
+        "--cms",
+        "--subscribe",
+    ]);
+    let cms: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(cms["sp_user_id"], bank_outcome["sp_user_id"]);
+    assert_eq!(cms["assurance"], "IAL3");
     let out = env.ok(&[
         "--json",
         "pf",

@@ -73,21 +73,27 @@ pub struct StartResponse {
     pub expires_at: i64,
 }
 
-/// `POST /pf/v1/transactions/complete`: the card-signed request (the simple signed-payload
-/// format `jpki-simple-v1`: the signed bytes, the certificate, and a PKCS#1 v1.5 SHA-256
-/// signature).
+/// `POST /pf/v1/transactions/complete`: the card-signed request, in one of two formats:
+///
+/// - `jpki-simple-v1`: `signature` is the card's RSASSA-PKCS1-v1_5 SHA-256 signature over the
+///   `to_be_signed` bytes; `certificate` is required.
+/// - `jpki-cms-v1`: `signature` is a DER CMS `ContentInfo` (RFC 5652 `SignedData`, one
+///   signer, signed attributes with content-type id-data and the SHA-256 message digest of the
+///   `to_be_signed` bytes; detached, or with them as eContent); `certificate` may be empty when
+///   the SignedData carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompleteRequest {
     pub transaction: String,
-    /// `jpki-simple-v1`.
+    /// `jpki-simple-v1` or `jpki-cms-v1`.
     pub format: String,
     /// The signed bytes, base64 (exactly `to_be_signed`).
     pub signed_data: String,
     /// The certificate read from the card, base64 DER. The SP passes it through and must not
     /// keep it; only the PF stores certificates.
+    #[serde(default)]
     pub certificate: String,
-    /// The card's signature, base64.
+    /// The card's signature (simple) or the CMS ContentInfo (cms), base64.
     pub signature: String,
 }
 

@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod certs;
+mod cms;
 mod error;
 mod keys;
 pub mod link;
@@ -29,7 +30,7 @@ mod webhooks;
 pub use error::PfError;
 pub use keys::PfKeys;
 pub use link::{HttpJlis, InProcessJlis, JlisLink};
-pub use proofing::{Received, SignatureChecked, StatusChecked, FORMAT_SIMPLE};
+pub use proofing::{Received, SignatureChecked, StatusChecked, FORMAT_CMS, FORMAT_SIMPLE};
 pub use revocation::{Revocation, RevocationChecker};
 pub use service::{to_protocol, PfConfig, PfService, Registration, ServiceProvider};
 pub use updates::CheckReport;

@@ -26,12 +26,15 @@ use crate::token::TransactionToken;
 use crate::PfError;
 
 pub const FORMAT_SIMPLE: &str = "jpki-simple-v1";
+pub const FORMAT_CMS: &str = "jpki-cms-v1";
 
 /// The request's reference is this PF's, for this SP, unexpired, and the signed bytes are the
 /// transaction's.
 pub struct Received {
     token: TransactionToken,
-    signed_data: Vec<u8>,
+    /// What the signature is over: the to-be-signed bytes (simple), or the CMS signed
+    /// attributes that bind their digest (cms).
+    signed_message: Vec<u8>,
     /// DER, parsed (once per certificate) by the next step.
     certificate: Vec<u8>,
     signature: Vec<u8>,
@@ -76,18 +79,29 @@ impl Received {
         if now.unix_timestamp() > token.exp {
             return Err(PfError::TransactionExpired);
         }
-        if request.format != FORMAT_SIMPLE {
-            return Err(PfError::UnsupportedFormat(request.format.clone()));
-        }
         let signed_data = b64("signed_data", &request.signed_data)?;
         if hex(&sha256(&signed_data)) != token.tbs {
             return Err(PfError::SignedDataMismatch);
         }
-        let certificate = b64("certificate", &request.certificate)?;
-        let signature = b64("signature", &request.signature)?;
+        let (certificate, signed_message, signature) = match request.format.as_str() {
+            FORMAT_SIMPLE => (
+                b64("certificate", &request.certificate)?,
+                signed_data,
+                b64("signature", &request.signature)?,
+            ),
+            FORMAT_CMS => {
+                let cms = b64("signature", &request.signature)?;
+                let given = (!request.certificate.trim().is_empty())
+                    .then(|| b64("certificate", &request.certificate))
+                    .transpose()?;
+                let opened = crate::cms::open(&cms, &signed_data, given)?;
+                (opened.certificate, opened.signed_message, opened.signature)
+            }
+            other => return Err(PfError::UnsupportedFormat(other.to_owned())),
+        };
         Ok(Self {
             token,
-            signed_data,
+            signed_message,
             certificate,
             signature,
         })
@@ -107,7 +121,7 @@ impl Received {
         )?;
         checked
             .key
-            .verify_pkcs1(HashAlgorithm::Sha256, &self.signed_data, &self.signature)
+            .verify_pkcs1(HashAlgorithm::Sha256, &self.signed_message, &self.signature)
             .map_err(|_| PfError::BadSignature)?;
         Ok(SignatureChecked {
             received: self,

@@ -34,6 +34,8 @@ pub enum SpError {
     Card(#[from] HostError),
     #[error("the PF's to_be_signed is not base64")]
     BadToBeSigned,
+    #[error("CMS: {0}")]
+    Cms(String),
 }
 
 /// An SP's connection to its PF.
@@ -145,6 +147,43 @@ pub fn card_signs(
         signed_data: start.to_be_signed.clone(),
         certificate: STANDARD.encode(certificate),
         signature: STANDARD.encode(signature),
+    })
+}
+
+/// As [`card_signs`], in the `jpki-cms-v1` format: the SP's app builds the CMS signed
+/// attributes over the PF's bytes, the card signs them (two-phase: the key stays on the card),
+/// and the detached `SignedData` carries the certificate.
+pub fn card_signs_cms(
+    card: &mut dyn Card,
+    purpose: Purpose,
+    start: &StartResponse,
+    pin: Pin<'_>,
+    signing_time: time::OffsetDateTime,
+) -> Result<CompleteRequest, SpError> {
+    let tbs = STANDARD
+        .decode(&start.to_be_signed)
+        .map_err(|_| SpError::BadToBeSigned)?;
+    let certificate = match purpose {
+        Purpose::IdentityProofing => {
+            card.read_certificate(CertificateSlot::Signature, Some(pin.0))?
+        }
+        Purpose::Login => card.read_certificate(CertificateSlot::Authentication, None)?,
+    };
+    let prepared = akashi_cms::prepare_detached(&tbs, &certificate, signing_time)
+        .map_err(|e| SpError::Cms(e.to_string()))?;
+    let signature = match purpose {
+        Purpose::IdentityProofing => card.sign(prepared.to_be_signed(), pin.0)?,
+        Purpose::Login => card.authenticate(prepared.to_be_signed(), pin.0)?,
+    };
+    let cms = prepared
+        .complete(&signature)
+        .map_err(|e| SpError::Cms(e.to_string()))?;
+    Ok(CompleteRequest {
+        transaction: start.transaction.clone(),
+        format: "jpki-cms-v1".into(),
+        signed_data: start.to_be_signed.clone(),
+        certificate: String::new(),
+        signature: STANDARD.encode(cms),
     })
 }
 

@@ -1,0 +1,114 @@
+//! Two-phase building of a detached `SignedData`: the signed attributes first (what the card
+//! signs), the `ContentInfo` after the signature comes back.
+
+use cms::cert::IssuerAndSerialNumber;
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
+use der::asn1::{OctetString, SetOfVec, UtcTime};
+use der::{Any, Decode, Encode};
+use spki::AlgorithmIdentifierOwned;
+use time::OffsetDateTime;
+use x509_cert::attr::Attribute;
+use x509_cert::Certificate;
+
+use crate::{
+    sha256, CmsError, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SHA256, ID_SIGNED_DATA,
+    ID_SIGNING_TIME, RSA_ENCRYPTION,
+};
+
+/// A signature in preparation: the signed attributes are fixed; the signature is missing.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    certificate: Certificate,
+    signed_attrs: SetOfVec<Attribute>,
+    to_be_signed: Vec<u8>,
+}
+
+fn attribute(oid: der::asn1::ObjectIdentifier, value: Any) -> Result<Attribute, CmsError> {
+    let mut values = SetOfVec::new();
+    values.insert(value)?;
+    Ok(Attribute { oid, values })
+}
+
+/// Prepares a detached signature over `content` by the holder of `certificate_der`:
+/// content-type id-data, message-digest SHA-256, signing-time `signing_time`.
+pub fn prepare_detached(
+    content: &[u8],
+    certificate_der: &[u8],
+    signing_time: OffsetDateTime,
+) -> Result<Prepared, CmsError> {
+    let certificate = Certificate::from_der(certificate_der)?;
+    let mut signed_attrs = SetOfVec::new();
+    signed_attrs.insert(attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA)?)?)?;
+    signed_attrs.insert(attribute(
+        ID_MESSAGE_DIGEST,
+        Any::encode_from(&OctetString::new(sha256(content).to_vec())?)?,
+    )?)?;
+    let utc = UtcTime::from_unix_duration(std::time::Duration::from_secs(
+        u64::try_from(signing_time.unix_timestamp())
+            .map_err(|_| CmsError::Invalid("signing time before 1970"))?,
+    ))?;
+    signed_attrs.insert(attribute(ID_SIGNING_TIME, Any::encode_from(&utc)?)?)?;
+    let to_be_signed = signed_attrs.to_der()?;
+    Ok(Prepared {
+        certificate,
+        signed_attrs,
+        to_be_signed,
+    })
+}
+
+impl Prepared {
+    /// The DER `SET OF Attribute` the signer signs (RSASSA-PKCS1-v1_5 with SHA-256 over
+    /// exactly these bytes).
+    pub fn to_be_signed(&self) -> &[u8] {
+        &self.to_be_signed
+    }
+
+    /// The DER `ContentInfo` with the signature, the certificate, and no encapsulated content.
+    pub fn complete(self, signature: &[u8]) -> Result<Vec<u8>, CmsError> {
+        let sha256_alg = AlgorithmIdentifierOwned {
+            oid: ID_SHA256,
+            parameters: None,
+        };
+        let tbs = &self.certificate.tbs_certificate;
+        let signer = SignerInfo {
+            version: CmsVersion::V1,
+            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                issuer: tbs.issuer.clone(),
+                serial_number: tbs.serial_number.clone(),
+            }),
+            digest_alg: sha256_alg.clone(),
+            signed_attrs: Some(self.signed_attrs),
+            signature_algorithm: AlgorithmIdentifierOwned {
+                oid: RSA_ENCRYPTION,
+                parameters: Some(Any::null()),
+            },
+            signature: OctetString::new(signature)?,
+            unsigned_attrs: None,
+        };
+        let mut digest_algorithms = SetOfVec::new();
+        digest_algorithms.insert(sha256_alg)?;
+        let mut certificates = SetOfVec::new();
+        certificates.insert(cms::cert::CertificateChoices::Certificate(self.certificate))?;
+        let mut signer_infos = SetOfVec::new();
+        signer_infos.insert(signer)?;
+        let signed_data = SignedData {
+            version: CmsVersion::V1,
+            digest_algorithms,
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: ID_DATA,
+                econtent: None,
+            },
+            certificates: Some(CertificateSet(certificates)),
+            crls: None,
+            signer_infos: SignerInfos(signer_infos),
+        };
+        Ok(ContentInfo {
+            content_type: ID_SIGNED_DATA,
+            content: Any::encode_from(&signed_data)?,
+        }
+        .to_der()?)
+    }
+}
