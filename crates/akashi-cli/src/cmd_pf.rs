@@ -28,8 +28,30 @@ pub enum PfCommand {
         #[command(flatten)]
         db: Db,
     },
-    /// Check every customer's certificates at J-LIS once, then send the webhooks due.
+    /// Check every customer's certificates at J-LIS once, send the webhooks due, and delete
+    /// certificates whose retention ended from the vault.
     Check {
+        #[command(flatten)]
+        db: Db,
+    },
+    /// Read a certificate from the PF's vault (an inspection, a court order): written to the
+    /// vault's access log with who and why.
+    VaultRead {
+        /// `signature` or `authentication`.
+        #[arg(long, value_parser = ["signature", "authentication"])]
+        kind: String,
+        /// The serial number in hex.
+        #[arg(long)]
+        serial: String,
+        /// Who reads (logged).
+        #[arg(long)]
+        actor: String,
+        /// Why (logged).
+        #[arg(long)]
+        purpose: String,
+        /// Where to write the PEM.
+        #[arg(long)]
+        out: std::path::PathBuf,
         #[command(flatten)]
         db: Db,
     },
@@ -110,11 +132,43 @@ pub fn run(command: PfCommand, key_file: Option<&Path>, out: &Output) -> Result<
                 let now = OffsetDateTime::now_utc();
                 let check = pf.check_certificates(now, &OsRandom).await?;
                 let delivery = pf.deliver_due(&HttpWebhookSender::new()?, now).await?;
-                out.result(&json!({ "check": check, "delivery": delivery }), || {
+                let purged = pf.vault_purge(now).await?;
+                out.result(&json!({ "check": check, "delivery": delivery, "vault_deleted": purged }), || {
                     format!(
-                        "checked {} certificate(s): {} changed, {} notification(s) queued\nwebhooks: {} delivered, {} failed (retried later)\n",
+                        "checked {} certificate(s): {} changed, {} notification(s) queued\nwebhooks: {} delivered, {} failed (retried later)\nvault: {purged} certificate(s) past retention deleted\n",
                         check.checked, check.changed, check.notifications, delivery.delivered, delivery.failed
                     )
+                });
+                Ok(())
+            }
+            PfCommand::VaultRead {
+                kind,
+                serial,
+                actor,
+                purpose,
+                out: path,
+                db,
+            } => {
+                let pf = open_pf(&db, key_file).await?;
+                let kind = if kind == "signature" {
+                    akashi_jpki::CertificateKind::Signature
+                } else {
+                    akashi_jpki::CertificateKind::Authentication
+                };
+                let serial = serial.to_ascii_uppercase();
+                let der = pf
+                    .vault_read(kind, &serial, &actor, &purpose, OffsetDateTime::now_utc())
+                    .await?
+                    .ok_or_else(|| {
+                        CliError::usage(format!(
+                            "the vault holds no {} certificate {serial}",
+                            kind.as_str()
+                        ))
+                    })?;
+                let cert = akashi_jpki::JpkiCertificate::from_der(&der)?;
+                crate::error::write(&path, cert.to_pem().as_bytes())?;
+                out.result(&json!({ "written": path.display().to_string() }), || {
+                    format!("written to {} (access logged)\n", path.display())
                 });
                 Ok(())
             }

@@ -266,6 +266,56 @@ fn service_providers_learn_only_the_outcome() {
         assert!(doc["paths"][path].is_object(), "{path} undocumented");
     }
 
+    // The vault: an auditor reads the signature certificate; the read is logged.
+    let sign_pem = std::fs::read_to_string(env.path("certs").join("signature.pem")).unwrap();
+    let serial = akashi_jpki::JpkiCertificate::from_der(&pem_to_der(&sign_pem))
+        .unwrap()
+        .serial_hex();
+    let data = env.p("data");
+    let vault_out = env.p("vault.pem");
+    env.ok(&[
+        "pf",
+        "vault-read",
+        "--kind",
+        "signature",
+        "--serial",
+        &serial,
+        "--actor",
+        "auditor:FSA",
+        "--purpose",
+        "inspection",
+        "--out",
+        &vault_out,
+        "--data",
+        &data,
+    ]);
+    assert_eq!(
+        std::fs::read_to_string(&vault_out).unwrap().trim(),
+        sign_pem.trim()
+    );
+    let out = env.akashi(&[
+        "pf",
+        "vault-read",
+        "--kind",
+        "signature",
+        "--serial",
+        "00",
+        "--actor",
+        "a",
+        "--purpose",
+        "p",
+        "--out",
+        &vault_out,
+        "--data",
+        &data,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("the vault holds no signature certificate 00"),
+        "{}",
+        text(&out)
+    );
+
     server.stop();
     let log = std::fs::read_to_string(env.path("server.log")).unwrap();
     assert!(log.contains("verified"), "the log records outcomes: {log}");

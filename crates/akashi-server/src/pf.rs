@@ -82,11 +82,15 @@ pub(crate) fn spawn_background(state: &Arc<AppState>) {
             let mut tick = tokio::time::interval(check);
             loop {
                 tick.tick().await;
-                if let Err(e) = pf
-                    .check_certificates(OffsetDateTime::now_utc(), &OsRandom)
-                    .await
-                {
+                let now = OffsetDateTime::now_utc();
+                if let Err(e) = pf.check_certificates(now, &OsRandom).await {
                     tracing::error!(code = e.code(), error = %e, "certificate check failed");
+                }
+                // Retention: certificates past their retention period leave the vault.
+                match pf.vault_purge(now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(deleted = n, "vault retention"),
+                    Err(e) => tracing::error!(code = e.code(), error = %e, "vault purge failed"),
                 }
             }
         });
