@@ -186,12 +186,14 @@ impl StatusChecked {
         let sp_user_id = pf.sp_user_id(&sp.id, &person);
         let at = now.unix_timestamp();
         let vault_key = (kind.as_str().to_owned(), serial.clone());
-        let known_in_vault = pf
-            .recorder
-            .vaulted
-            .lock()
-            .expect("vaulted")
-            .contains(&vault_key);
+        let (known_in_vault, known_customer, known_good) = {
+            let known = pf.recorder.known.lock().expect("known");
+            (
+                known.vaulted.contains(&vault_key),
+                known.customers.contains(&(sp.id.clone(), person.clone())),
+                known.good.contains(&vault_key),
+            )
+        };
         let vault = if known_in_vault {
             None
         } else {
@@ -209,12 +211,6 @@ impl StatusChecked {
             })
         };
         let proofing = received.token.purpose == Purpose::IdentityProofing;
-        let known_customer = pf
-            .recorder
-            .customers
-            .lock()
-            .expect("customers")
-            .contains(&(sp.id.clone(), person.clone()));
         pf.recorder
             .record(Recording {
                 transaction_id: received.token.id.clone(),
@@ -223,6 +219,7 @@ impl StatusChecked {
                 expires_at: received.token.exp,
                 serials,
                 verified: vault_key,
+                verified_known_good: known_good,
                 vault,
                 customer: CustomerRecord {
                     sp_id: sp.id.clone(),

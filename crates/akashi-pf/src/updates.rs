@@ -81,6 +81,13 @@ impl PfService {
         let mut tx = self.store.begin().await?;
         tx.set_pf_serial_status(&s.kind, &s.serial, &answer.status)
             .await?;
+        // A later verification of this serial must write its status again.
+        self.recorder
+            .known
+            .lock()
+            .expect("known")
+            .good
+            .remove(&(s.kind.clone(), s.serial.clone()));
         if let Some(current) = answer.current_serial.as_deref().filter(|c| *c != s.serial) {
             tx.insert_pf_serial(&PfSerialRecord {
                 kind: s.kind.clone(),

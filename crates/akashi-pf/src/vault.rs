@@ -59,9 +59,9 @@ impl PfService {
             .await?;
         }
         tx.commit().await?;
-        let mut vaulted = self.recorder.vaulted.lock().expect("vaulted");
+        let mut known = self.recorder.known.lock().expect("known");
         for key in &gone {
-            vaulted.remove(key);
+            known.vaulted.remove(key);
         }
         Ok(gone.len())
     }

@@ -193,10 +193,21 @@ async fn expired_certificate_is_refused() {
     assert_eq!(recorded(&w).await, 0);
 }
 
-/// The same signed request sent eight times at once: accepted exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_replays_are_accepted_once() {
-    let mut w = world(false, "").await.unwrap();
+async fn concurrent_replays_are_accepted_once_sqlite() {
+    concurrent_replays_are_accepted_once(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_replays_are_accepted_once_postgres() {
+    concurrent_replays_are_accepted_once(true).await;
+}
+
+/// The same signed request sent eight times at once: accepted exactly once.
+async fn concurrent_replays_are_accepted_once(postgres: bool) {
+    let Some(mut w) = world(postgres, "akashi_pf_replays").await else {
+        return;
+    };
     let mut card = w.enrol("R1", &hanako()).await;
     let pf = std::sync::Arc::new(w.pf(PfConfig::default()));
     let bank = pf

@@ -190,6 +190,38 @@ impl Txn {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Marks many transaction ids used in one statement; returns the ids that were new (the
+    /// others were used before). `used` holds (id, sp_id, used_at, expires_at) with distinct ids.
+    pub async fn use_transactions(
+        &mut self,
+        used: &[(&str, &str, i64, i64)],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut inserted = std::collections::HashSet::new();
+        // 4 parameters a row: well under SQLite's and PostgreSQL's limits per statement.
+        for chunk in used.chunks(1000) {
+            // Numbered placeholders written out: the Any driver's query builder emits `?`,
+            // which PostgreSQL does not take.
+            let values: Vec<String> = (0..chunk.len())
+                .map(|i| {
+                    let n = 4 * i;
+                    format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4)
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO pf_used_transactions (id, sp_id, used_at, expires_at) VALUES {} ON CONFLICT (id) DO NOTHING RETURNING id",
+                values.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for (id, sp_id, used_at, expires_at) in chunk {
+                q = q.bind(*id).bind(*sp_id).bind(*used_at).bind(*expires_at);
+            }
+            for row in q.fetch_all(&mut *self.tx).await? {
+                inserted.insert(row.try_get::<String, _>("id")?);
+            }
+        }
+        Ok(inserted)
+    }
+
     /// Forgets used transaction ids that expired before `before` (they are refused as expired).
     pub async fn prune_used_transactions(&mut self, before: i64) -> Result<u64, StoreError> {
         Ok(
