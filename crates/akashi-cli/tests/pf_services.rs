@@ -254,6 +254,20 @@ fn service_providers_learn_only_the_outcome() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("PIN"), "{}", text(&out));
 
+    // Polling: nothing pending yet; acknowledging an unknown notification is a 404.
+    let (status, body) = server.request_as(&bank, "GET", "/pf/v1/notifications", "text/plain", b"");
+    assert!(status.contains("200"), "{status}");
+    assert_eq!(body, b"[]");
+    let (status, body) = server.request_as(
+        &bank,
+        "POST",
+        "/pf/v1/notifications/msg_x/ack",
+        "text/plain",
+        b"",
+    );
+    assert!(status.contains("404"), "{status}");
+    assert!(String::from_utf8_lossy(&body).contains("unknown-notification"));
+
     // The OpenAPI document lists the PF routes.
     let (_, doc) = server.request("GET", "/openapi.json", "text/plain", b"");
     let doc: Value = serde_json::from_slice(&doc).unwrap();
@@ -261,6 +275,8 @@ fn service_providers_learn_only_the_outcome() {
         "/pf/v1/transactions",
         "/pf/v1/transactions/complete",
         "/pf/v1/customers",
+        "/pf/v1/notifications",
+        "/pf/v1/notifications/{id}/ack",
         "/verifier/history",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} undocumented");

@@ -45,6 +45,8 @@ pub enum PfError {
     DuplicateServiceProvider(String),
     #[error("unknown service provider {0:?}")]
     UnknownServiceProvider(String),
+    #[error("no such notification for this service provider")]
+    UnknownNotification,
     #[error("J-LIS: {0}")]
     Jlis(String),
     #[error("PF keys: {0}")]
@@ -74,6 +76,7 @@ impl PfError {
             PfError::RevocationUnavailable(_) => "revocation-unavailable",
             PfError::DuplicateServiceProvider(_) => "duplicate-service-provider",
             PfError::UnknownServiceProvider(_) => "unknown-service-provider",
+            PfError::UnknownNotification => "unknown-notification",
             PfError::Jlis(_) => "jlis-unavailable",
             PfError::Keys(_) => "pf-keys",
             PfError::Store(_) => "storage",
@@ -88,7 +91,7 @@ impl PfError {
             PfError::UnknownTransaction => 404,
             PfError::TransactionExpired => 410,
             PfError::TransactionReplayed | PfError::DuplicateServiceProvider(_) => 409,
-            PfError::UnknownServiceProvider(_) => 404,
+            PfError::UnknownServiceProvider(_) | PfError::UnknownNotification => 404,
             PfError::SignedDataMismatch
             | PfError::WrongCertificateType { .. }
             | PfError::InvalidCertificate(_)

@@ -6,10 +6,10 @@
 
 use time::OffsetDateTime;
 
-use akashi_pf_protocol::webhook;
+use akashi_pf_protocol::{webhook, Notification};
 
 use crate::link::BoxFuture;
-use crate::service::{webhook_label, PfService};
+use crate::service::{webhook_label, PfService, ServiceProvider};
 use crate::PfError;
 
 /// Sends one webhook; returns the HTTP status.
@@ -70,6 +70,36 @@ pub fn backoff(attempts: i64) -> i64 {
 }
 
 impl PfService {
+    /// The SP's unacknowledged notifications, oldest first, at most 100 (for SPs that poll
+    /// instead of, or beside, receiving webhooks).
+    pub async fn notifications(&self, sp: &ServiceProvider) -> Result<Vec<Notification>, PfError> {
+        let mut tx = self.store.begin().await?;
+        tx.outbox_pending_of_sp(&sp.id, 100)
+            .await?
+            .iter()
+            .map(|n| {
+                serde_json::from_str(&n.payload)
+                    .map_err(|e| PfError::Keys(format!("stored notification {}: {e}", n.id)))
+            })
+            .collect()
+    }
+
+    /// The SP acknowledges a notification; it is not delivered or listed again.
+    pub async fn acknowledge(
+        &self,
+        sp: &ServiceProvider,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), PfError> {
+        let mut tx = self.store.begin().await?;
+        if !tx.outbox_ack(&sp.id, id, now.unix_timestamp()).await? {
+            return Err(PfError::UnknownNotification);
+        }
+        tx.commit().await?;
+        tracing::info!(sp = %sp.id, webhook = %id, "notification acknowledged");
+        Ok(())
+    }
+
     /// Sends every notification due at `now` once.
     pub async fn deliver_due(
         &self,

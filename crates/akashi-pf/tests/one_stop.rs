@@ -380,3 +380,64 @@ for body in (d["body"], d["body"].replace("日本大通", "日本大道")):
         ]
     );
 }
+
+/// An SP without a webhook URL polls: its notifications are never pushed, stay until it
+/// acknowledges them, and no other SP can acknowledge them.
+#[tokio::test]
+async fn an_sp_without_webhooks_polls_and_acknowledges() {
+    let mut w = world(false, "").await.unwrap();
+    let mut card = w.enrol("R1", &hanako()).await;
+    let pf = w.pf(PfConfig::default());
+    let bank = pf
+        .register_service_provider("Polling Bank", None, NOW, &OsRandom)
+        .await
+        .unwrap()
+        .service_provider;
+    let other = pf
+        .register_service_provider("Other", None, NOW, &OsRandom)
+        .await
+        .unwrap()
+        .service_provider;
+    let r = signed_request(&pf, &bank, &mut card, Purpose::IdentityProofing, true, NOW);
+    let outcome = pf.complete(&bank, &r, NOW, &OsRandom).await.unwrap();
+    w.registry
+        .set_consent("R1", "Akashi PF", true, NOW)
+        .await
+        .unwrap();
+    let moved = NOW + Duration::days(1);
+    w.event(
+        "R1",
+        LifeEvent::Move {
+            new_address: NEW_ADDRESS.into(),
+        },
+        moved,
+    )
+    .await;
+    pf.check_certificates(moved, &OsRandom).await.unwrap();
+    let sender = RecordingSender::default();
+    let report = pf
+        .deliver_due(&sender, moved + Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.delivered, report.failed),
+        (0, 0),
+        "nothing is pushed without a URL"
+    );
+
+    let pending = pf.notifications(&bank).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].kind, NotificationType::AttributesUpdated);
+    assert_eq!(pending[0].sp_user_id, outcome.sp_user_id);
+    assert!(pf.notifications(&other).await.unwrap().is_empty());
+    assert_eq!(
+        pf.acknowledge(&other, &pending[0].id, moved)
+            .await
+            .unwrap_err()
+            .code(),
+        "unknown-notification"
+    );
+    pf.acknowledge(&bank, &pending[0].id, moved).await.unwrap();
+    pf.acknowledge(&bank, &pending[0].id, moved).await.unwrap();
+    assert!(pf.notifications(&bank).await.unwrap().is_empty());
+}

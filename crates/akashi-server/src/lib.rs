@@ -11,6 +11,8 @@
 //! | POST | `/pf/v1/transactions` | an SP starts an identity proofing or a login |
 //! | POST | `/pf/v1/transactions/complete` | an SP sends the card-signed request; gets the outcome |
 //! | GET | `/pf/v1/customers` | an SP lists its customers' identifiers and status |
+//! | GET | `/pf/v1/notifications` | an SP polls its unacknowledged notifications |
+//! | POST | `/pf/v1/notifications/{id}/ack` | an SP acknowledges one |
 //! | GET | `/healthz` | liveness |
 //! | GET | `/openapi.json` | OpenAPI 3.1 document, generated from the route table that mounts the routes |
 //!
@@ -228,6 +230,29 @@ const ROUTES: &[openapi::ApiRoute<AppRouter>] = &[
             ("401", "application/problem+json", "not a registered service provider"),
         ],
         mount: |r| r.route("/pf/v1/customers", get(pf::customers)),
+    },
+    openapi::ApiRoute {
+        method: "get",
+        path: "/pf/v1/notifications",
+        summary: "The SP's unacknowledged notifications, oldest first (polling, beside or instead of webhooks)",
+        request: None,
+        responses: &[
+            ("200", "application/json", "[{id, type, sp_user_id, attributes?, occurred_at}]"),
+            ("401", "application/problem+json", "not a registered service provider"),
+        ],
+        mount: |r| r.route("/pf/v1/notifications", get(pf::notifications)),
+    },
+    openapi::ApiRoute {
+        method: "post",
+        path: "/pf/v1/notifications/{id}/ack",
+        summary: "Acknowledge a notification: it is neither listed nor delivered again",
+        request: None,
+        responses: &[
+            ("204", "text/plain", "acknowledged"),
+            ("401", "application/problem+json", "not a registered service provider"),
+            ("404", "application/problem+json", "no such notification for this SP"),
+        ],
+        mount: |r| r.route("/pf/v1/notifications/{id}/ack", post(pf::acknowledge)),
     },
     openapi::ApiRoute {
         method: "get",

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
@@ -251,6 +251,39 @@ pub(crate) async fn customers(State(state): State<Arc<AppState>>, headers: Heade
     };
     match state.pf.customers(&sp).await {
         Ok(list) => json(StatusCode::OK, &list),
+        Err(e) => pf_problem(&e),
+    }
+}
+
+pub(crate) async fn notifications(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Response {
+    let sp = match service_provider(&state, &headers).await {
+        Ok(sp) => sp,
+        Err(e) => return pf_problem(&e),
+    };
+    match state.pf.notifications(&sp).await {
+        Ok(list) => json(StatusCode::OK, &list),
+        Err(e) => pf_problem(&e),
+    }
+}
+
+pub(crate) async fn acknowledge(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
+    let sp = match service_provider(&state, &headers).await {
+        Ok(sp) => sp,
+        Err(e) => return pf_problem(&e),
+    };
+    match state
+        .pf
+        .acknowledge(&sp, &id, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => pf_problem(&e),
     }
 }

@@ -109,6 +109,37 @@ impl SpClient {
         .await
     }
 
+    /// Notifications not yet acknowledged (for an SP that polls instead of receiving webhooks).
+    pub async fn notifications(&self) -> Result<Vec<Notification>, SpError> {
+        self.call(self.http.get(format!("{}/pf/v1/notifications", self.base)))
+            .await
+    }
+
+    /// Acknowledges a notification so it is neither listed nor delivered again.
+    pub async fn acknowledge(&self, id: &str) -> Result<(), SpError> {
+        let response = self
+            .http
+            .post(format!("{}/pf/v1/notifications/{id}/ack", self.base))
+            .bearer_auth(&self.credential)
+            .send()
+            .await
+            .map_err(|e| SpError::Transport(e.to_string()))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| SpError::Transport(e.to_string()))?;
+        Err(match serde_json::from_slice::<Problem>(&body) {
+            Ok(problem) => SpError::Refused(problem),
+            Err(_) => SpError::Unexpected {
+                status: status.as_u16(),
+            },
+        })
+    }
+
     /// This SP's customers.
     pub async fn customers(&self) -> Result<Vec<Customer>, SpError> {
         self.call(self.http.get(format!("{}/pf/v1/customers", self.base)))

@@ -22,13 +22,14 @@ impl Txn {
         }
     }
 
-    /// Undelivered notifications due at `now`, oldest first.
+    /// Undelivered notifications due at `now` for SPs with a webhook URL, oldest first (SPs
+    /// without one poll for theirs).
     pub async fn outbox_due(
         &mut self,
         now: i64,
         limit: i64,
     ) -> Result<Vec<OutboxRecord>, StoreError> {
-        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM pf_outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1 ORDER BY created_at, id LIMIT $2");
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM pf_outbox WHERE delivered_at IS NULL AND next_attempt_at <= $1 AND sp_id IN (SELECT id FROM pf_service_providers WHERE webhook_url IS NOT NULL) ORDER BY created_at, id LIMIT $2");
         let rows = sqlx::query(&sql)
             .bind(now)
             .bind(limit)
@@ -47,6 +48,40 @@ impl Txn {
             .fetch_all(&mut *self.tx)
             .await?;
         rows.iter().map(outbox).collect()
+    }
+
+    /// An SP's unacknowledged notifications, oldest first (polling).
+    pub async fn outbox_pending_of_sp(
+        &mut self,
+        sp_id: &str,
+        limit: i64,
+    ) -> Result<Vec<OutboxRecord>, StoreError> {
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM pf_outbox WHERE sp_id = $1 AND delivered_at IS NULL ORDER BY created_at, id LIMIT $2");
+        let rows = sqlx::query(&sql)
+            .bind(sp_id)
+            .bind(limit)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.iter().map(outbox).collect()
+    }
+
+    /// The SP acknowledges notification `id`: `false` if it has no such notification.
+    /// Acknowledging twice is not an error.
+    pub async fn outbox_ack(&mut self, sp_id: &str, id: &str, at: i64) -> Result<bool, StoreError> {
+        sqlx::query("UPDATE pf_outbox SET delivered_at = $1 WHERE sp_id = $2 AND id = $3 AND delivered_at IS NULL")
+            .bind(at)
+            .bind(sp_id)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(
+            sqlx::query("SELECT id FROM pf_outbox WHERE sp_id = $1 AND id = $2")
+                .bind(sp_id)
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?
+                .is_some(),
+        )
     }
 
     /// Records one delivery attempt: delivered, or failed with the next attempt's time.
