@@ -17,6 +17,66 @@ use akashi_sp::{card_signs, card_signs_cms, Pin, Purpose, SpClient, StartRequest
 use crate::cmd_registry::{block_on, open_store, Db};
 use crate::{keyring, CliError, Output};
 
+/// Which roles `akashi serve` plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Role {
+    All,
+    Jlis,
+    Pf,
+}
+
+/// Where a PF finds J-LIS when it is another organisation's server.
+#[derive(Debug, Clone, clap::Args)]
+pub struct JlisLinkArgs {
+    /// J-LIS's URL (`akashi serve --role jlis`); without it the PF uses the J-LIS in DIR.
+    #[arg(long)]
+    pub jlis_url: Option<String>,
+    /// The PF's verifier credential at J-LIS (`akashi jlis verifier register`).
+    #[arg(long, env = "AKASHI_JLIS_CREDENTIAL", hide_env_values = true)]
+    pub jlis_credential: Option<String>,
+    /// Directory of J-LIS root certificates (PEM) the PF trusts.
+    #[arg(long)]
+    pub anchors: Option<std::path::PathBuf>,
+}
+
+impl JlisLinkArgs {
+    /// The remote J-LIS, if one is named: (URL, credential, anchors).
+    fn remote(&self) -> Result<Option<(String, String, akashi_jpki::TrustAnchors)>, CliError> {
+        let Some(url) = &self.jlis_url else {
+            return Ok(None);
+        };
+        let credential = self.jlis_credential.clone().ok_or_else(|| {
+            CliError::usage("--jlis-url needs --jlis-credential (or AKASHI_JLIS_CREDENTIAL)")
+        })?;
+        let dir = self
+            .anchors
+            .as_ref()
+            .ok_or_else(|| CliError::usage("--jlis-url needs --anchors DIR (the J-LIS roots)"))?;
+        Ok(Some((
+            url.clone(),
+            credential,
+            crate::cmd_jpki::load_anchors(dir)?,
+        )))
+    }
+
+    /// The roles of `akashi serve --role ROLE`.
+    pub fn roles(&self, role: Role) -> Result<akashi_server::Roles, CliError> {
+        match (role, self.remote()?) {
+            (Role::All, None) => Ok(akashi_server::Roles::All),
+            (Role::Jlis, None) => Ok(akashi_server::Roles::Jlis),
+            (Role::Pf, Some((jlis_url, credential, anchors))) => Ok(akashi_server::Roles::Pf {
+                jlis_url,
+                credential,
+                anchors,
+            }),
+            (Role::Pf, None) => Err(CliError::usage(
+                "--role pf needs --jlis-url, --jlis-credential and --anchors",
+            )),
+            (_, Some(_)) => Err(CliError::usage("--jlis-url is for --role pf")),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum PfCommand {
     /// Register a service provider; prints its API credential and webhook secret once.
@@ -27,12 +87,16 @@ pub enum PfCommand {
         webhook: Option<String>,
         #[command(flatten)]
         db: Db,
+        #[command(flatten)]
+        jlis: JlisLinkArgs,
     },
     /// Check every customer's certificates at J-LIS once, send the webhooks due, and delete
     /// certificates whose retention ended from the vault.
     Check {
         #[command(flatten)]
         db: Db,
+        #[command(flatten)]
+        jlis: JlisLinkArgs,
     },
     /// Read a certificate from the PF's vault (an inspection, a court order): written to the
     /// vault's access log with who and why.
@@ -54,6 +118,8 @@ pub enum PfCommand {
         out: std::path::PathBuf,
         #[command(flatten)]
         db: Db,
+        #[command(flatten)]
+        jlis: JlisLinkArgs,
     },
     /// As an SP: identity proofing (signature certificate) or --login (authentication
     /// certificate) with CARD against the PF at --url.
@@ -91,11 +157,30 @@ pub enum PfCommand {
     },
 }
 
-/// The PF of the data directory, with J-LIS in the same process.
-async fn open_pf(db: &Db, key_file: Option<&Path>) -> Result<PfService, CliError> {
+/// The PF of the data directory: with the J-LIS in the same directory, or a remote one.
+async fn open_pf(
+    db: &Db,
+    jlis: &JlisLinkArgs,
+    key_file: Option<&Path>,
+) -> Result<PfService, CliError> {
     let now = OffsetDateTime::now_utc();
     let sealing_key = keyring::sealing_key(key_file)?;
+    let remote = jlis.remote()?;
+    if remote.is_some() {
+        // A PF of its own: its data directory is created on first use.
+        crate::error::create_dir(&db.data)?;
+    }
     let store = open_store(&db.data, db.database.as_deref()).await?;
+    if let Some((url, credential, anchors)) = remote {
+        return Ok(akashi_server::open_remote_pf(
+            &db.data,
+            &store,
+            &sealing_key,
+            &url,
+            &credential,
+            anchors,
+        )?);
+    }
     let authority = Authority::open(&db.data, sealing_key.clone())?;
     let ocsp = Arc::new(OcspResponder::new(
         authority.responders(now, &OsRandom)?,
@@ -110,8 +195,13 @@ async fn open_pf(db: &Db, key_file: Option<&Path>) -> Result<PfService, CliError
 pub fn run(command: PfCommand, key_file: Option<&Path>, out: &Output) -> Result<(), CliError> {
     block_on(async {
         match command {
-            PfCommand::RegisterSp { name, webhook, db } => {
-                let pf = open_pf(&db, key_file).await?;
+            PfCommand::RegisterSp {
+                name,
+                webhook,
+                db,
+                jlis,
+            } => {
+                let pf = open_pf(&db, &jlis, key_file).await?;
                 let reg = pf
                     .register_service_provider(
                         &name,
@@ -127,8 +217,8 @@ pub fn run(command: PfCommand, key_file: Option<&Path>, out: &Output) -> Result<
                 );
                 Ok(())
             }
-            PfCommand::Check { db } => {
-                let pf = open_pf(&db, key_file).await?;
+            PfCommand::Check { db, jlis } => {
+                let pf = open_pf(&db, &jlis, key_file).await?;
                 let now = OffsetDateTime::now_utc();
                 let check = pf.check_certificates(now, &OsRandom).await?;
                 let delivery = pf.deliver_due(&HttpWebhookSender::new()?, now).await?;
@@ -148,8 +238,9 @@ pub fn run(command: PfCommand, key_file: Option<&Path>, out: &Output) -> Result<
                 purpose,
                 out: path,
                 db,
+                jlis,
             } => {
-                let pf = open_pf(&db, key_file).await?;
+                let pf = open_pf(&db, &jlis, key_file).await?;
                 let kind = if kind == "signature" {
                     akashi_jpki::CertificateKind::Signature
                 } else {

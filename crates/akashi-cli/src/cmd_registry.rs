@@ -282,6 +282,7 @@ pub fn serve(
     listen: SocketAddr,
     crl_max_age: u64,
     pf_check_interval: u64,
+    roles: akashi_server::Roles,
     key_file: Option<&Path>,
 ) -> Result<(), CliError> {
     let _ = tracing_subscriber::fmt()
@@ -291,6 +292,9 @@ pub fn serve(
         )
         .with_writer(std::io::stderr)
         .try_init();
+    if matches!(roles, akashi_server::Roles::Pf { .. }) {
+        crate::error::create_dir(&db.data)?;
+    }
     block_on(async {
         let store = open_store(&db.data, db.database.as_deref()).await?;
         let config = akashi_server::ServerConfig {
@@ -301,6 +305,7 @@ pub fn serve(
             ocsp_cache: Duration::from_secs(300),
             pf_check_interval: Duration::from_secs(pf_check_interval),
             pf_deliver_interval: Duration::from_secs(2),
+            roles,
         };
         akashi_server::serve(config, listen, |addr| {
             println!("listening on http://{addr}");

@@ -178,6 +178,7 @@ pub async fn run(
         ocsp_cache: Duration::ZERO,
         pf_check_interval: Duration::ZERO,
         pf_deliver_interval: Duration::ZERO,
+        roles: akashi_server::Roles::All,
     };
     let now = OffsetDateTime::now_utc();
     let ocsp = Arc::new(akashi_jlis::OcspResponder::new(

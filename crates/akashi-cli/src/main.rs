@@ -72,6 +72,12 @@ enum Command {
         /// attribute updates and death notices (0: never).
         #[arg(long, default_value_t = 60)]
         pf_check_interval: u64,
+        /// Which roles to serve: J-LIS and the PF in one process, J-LIS only, or the PF only
+        /// (a verifier of the J-LIS at --jlis-url).
+        #[arg(long, value_enum, default_value_t = cmd_pf::Role::All)]
+        role: cmd_pf::Role,
+        #[command(flatten)]
+        jlis: cmd_pf::JlisLinkArgs,
     },
 }
 
@@ -109,7 +115,11 @@ fn main() -> ExitCode {
             listen,
             crl_max_age,
             pf_check_interval,
-        } => cmd_registry::serve(&db, listen, crl_max_age, pf_check_interval, key_file),
+            role,
+            jlis,
+        } => jlis.roles(role).and_then(|roles| {
+            cmd_registry::serve(&db, listen, crl_max_age, pf_check_interval, roles, key_file)
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -345,3 +345,102 @@ fn service_providers_learn_only_the_outcome() {
         assert!(!log.contains(&needle), "the server log contains {needle}");
     }
 }
+
+/// J-LIS and the PF as two organisations: two `akashi serve` processes with their own data
+/// directories. The PF reaches J-LIS only over HTTP as a registered verifier; J-LIS's log names
+/// the PF's verifier and never an SP; the PF serves no J-LIS route.
+#[test]
+fn jlis_and_pf_as_separate_services() {
+    let env = Env::new();
+    env.issue();
+    let out = env.ok(&[
+        "--json",
+        "jlis",
+        "verifier",
+        "register",
+        "Remote PF",
+        "--data",
+        &env.p("data"),
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let pf_credential = v["credential"].as_str().unwrap().to_owned();
+    let pf_verifier = v["verifier"].as_str().unwrap().to_owned();
+    let jlis = Server::start_with(&env, &pf_credential, &["--role", "jlis"]);
+    let jlis_url = format!("http://{}", jlis.addr);
+    let (anchors, pf_data) = (env.p("roots"), env.p("pfdata"));
+    let link = [
+        "--jlis-url",
+        jlis_url.as_str(),
+        "--jlis-credential",
+        pf_credential.as_str(),
+        "--anchors",
+        anchors.as_str(),
+    ];
+    let mut register = vec![
+        "--json",
+        "pf",
+        "register-sp",
+        "Remote Bank",
+        "--data",
+        pf_data.as_str(),
+    ];
+    register.extend(link);
+    let out = env.ok(&register);
+    let sp: Value = serde_json::from_str(&out).unwrap();
+    let sp_credential = sp["credential"].as_str().unwrap().to_owned();
+    let sp_id = sp["id"].as_str().unwrap().to_owned();
+    let mut pf_args = vec!["--role", "pf"];
+    pf_args.extend(link);
+    let pf = Server::start_in(&env, "pfdata", &sp_credential, &pf_args);
+    let pf_url = format!("http://{}", pf.addr);
+
+    let out = env.ok(&[
+        "--json",
+        "pf",
+        "proof",
+        &env.p("hanako.card"),
+        "--url",
+        &pf_url,
+        "--credential",
+        &sp_credential,
+        "--pin",
+        "ABC123",
+    ]);
+    let proofed: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(proofed["attributes"]["birth_date"], "1990-04-01");
+    let out = env.ok(&[
+        "--json",
+        "pf",
+        "proof",
+        &env.p("hanako.card"),
+        "--url",
+        &pf_url,
+        "--credential",
+        &sp_credential,
+        "--pin",
+        "1234",
+        "--login",
+    ]);
+    let login: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(login["sp_user_id"], proofed["sp_user_id"]);
+
+    // Each serves its own routes only.
+    let (status, _) = pf.request("POST", "/ocsp", "application/ocsp-request", b"");
+    assert!(status.contains("404"), "the PF serves no OCSP: {status}");
+    let (status, _) = jlis.request("GET", "/pf/v1/customers", "text/plain", b"");
+    assert!(status.contains("404"), "J-LIS serves no PF API: {status}");
+
+    jlis.stop();
+    pf.stop();
+    let jlis_log = std::fs::read_to_string(env.path("server.log")).unwrap();
+    assert!(
+        jlis_log.contains(&pf_verifier),
+        "J-LIS logs the PF's queries: {jlis_log}"
+    );
+    for needle in [sp_id.as_str(), "Remote Bank", sp_credential.as_str()] {
+        assert!(
+            !jlis_log.contains(needle),
+            "J-LIS's log names the SP ({needle})"
+        );
+    }
+}

@@ -59,7 +59,7 @@ pub(crate) async fn ocsp_post(
     };
     let started = Instant::now();
     let der = state
-        .ocsp
+        .ocsp()
         .respond(&verifier, &body, OffsetDateTime::now_utc())
         .await;
     tracing::info!(verifier = %verifier.id, bytes = body.len(), micros = started.elapsed().as_micros() as u64, "OCSP POST");
@@ -75,7 +75,7 @@ pub(crate) async fn ocsp_get(
         return ocsp_response(OcspResponder::unauthorized());
     };
     let der = state
-        .ocsp
+        .ocsp()
         .respond_to_get(&verifier, &request, OffsetDateTime::now_utc())
         .await;
     tracing::info!(verifier = %verifier.id, "OCSP GET");

@@ -50,7 +50,7 @@ use akashi_pf::{PfService, ServiceProvider};
 use akashi_store::Store;
 
 use jlis::*;
-pub use pf::{open_pf, PF_VERIFIER_NAME};
+pub use pf::{open_pf, open_remote_pf, PF_VERIFIER_NAME};
 
 /// What `akashi serve` needs.
 pub struct ServerConfig {
@@ -66,16 +66,70 @@ pub struct ServerConfig {
     pub pf_check_interval: Duration,
     /// How often the PF sends due webhooks (zero: never).
     pub pf_deliver_interval: Duration,
+    /// Which roles this process plays.
+    pub roles: Roles,
+}
+
+/// The roles of one `akashi serve`: J-LIS, the PF, or both (the embedded default).
+#[derive(Debug, Clone)]
+pub enum Roles {
+    /// J-LIS and the PF in one process; the PF calls J-LIS directly.
+    All,
+    /// J-LIS only (OCSP, CRL, verifier API).
+    Jlis,
+    /// The PF only, a registered verifier of the J-LIS at `jlis_url`.
+    Pf {
+        jlis_url: String,
+        credential: String,
+        anchors: akashi_jpki::TrustAnchors,
+    },
+}
+
+impl Roles {
+    fn jlis(&self) -> bool {
+        !matches!(self, Roles::Pf { .. })
+    }
+
+    fn pf(&self) -> bool {
+        !matches!(self, Roles::Jlis)
+    }
+
+    /// Whether this process serves `path`.
+    fn serves(&self, path: &str) -> bool {
+        if path.starts_with("/pf/") {
+            self.pf()
+        } else if path == "/healthz" {
+            true
+        } else {
+            self.jlis()
+        }
+    }
 }
 
 pub(crate) struct AppState {
-    ocsp: Arc<OcspResponder>,
+    /// Present with the J-LIS role (its routes are mounted only then).
+    ocsp: Option<Arc<OcspResponder>>,
     registry: Registry,
     config: ServerConfig,
     crls: Mutex<HashMap<String, (Instant, Vec<u8>)>>,
     verifiers: Mutex<HashMap<[u8; 32], (Instant, Verifier)>>,
-    pf: Arc<PfService>,
+    /// Present with the PF role (its routes are mounted only then).
+    pf: Option<Arc<PfService>>,
     service_providers: Mutex<HashMap<[u8; 32], (Instant, ServiceProvider)>>,
+}
+
+impl AppState {
+    pub(crate) fn ocsp(&self) -> &OcspResponder {
+        self.ocsp
+            .as_deref()
+            .expect("J-LIS routes are mounted only with the J-LIS role")
+    }
+
+    pub(crate) fn pf(&self) -> &Arc<PfService> {
+        self.pf
+            .as_ref()
+            .expect("PF routes are mounted only with the PF role")
+    }
 }
 
 const KINDS: [CertificateKind; 2] = [CertificateKind::Signature, CertificateKind::Authentication];
@@ -84,47 +138,82 @@ const KINDS: [CertificateKind; 2] = [CertificateKind::Signature, CertificateKind
 /// opens the PF (registering it as a verifier at J-LIS the first time).
 pub async fn router(config: ServerConfig) -> Result<Router, JlisError> {
     let now = OffsetDateTime::now_utc();
-    let authority = Authority::open(&config.data, config.sealing_key.clone())?;
-    let responders = authority.responders(now, &OsRandom)?;
-    let mut crl_names = Vec::new();
-    for kind in KINDS {
-        for generation in authority.generations(kind)? {
-            crl_names.push(format!("{}-gen{}.crl", kind.as_str(), generation.number));
-        }
-    }
-    // Release the data directory: the CLI may use it while the server runs.
-    drop(authority);
-    let ocsp = Arc::new(OcspResponder::new(
-        responders,
-        config.store.clone(),
-        time::Duration::try_from(config.ocsp_cache).unwrap_or(time::Duration::ZERO),
-    ));
     let registry = Registry::new(config.store.clone());
-    let pf = open_pf(
-        &config.data,
-        &config.store,
-        &config.sealing_key,
-        &registry,
-        ocsp.clone(),
-        now,
-    )
-    .await
-    .map_err(|e| JlisError::CorruptState(format!("PF: {e}")))?;
+    let mut crl_names = Vec::new();
+    let ocsp = if config.roles.jlis() {
+        let authority = Authority::open(&config.data, config.sealing_key.clone())?;
+        let responders = authority.responders(now, &OsRandom)?;
+        for kind in KINDS {
+            for generation in authority.generations(kind)? {
+                crl_names.push(format!("{}-gen{}.crl", kind.as_str(), generation.number));
+            }
+        }
+        // Release the data directory: the CLI may use it while the server runs.
+        drop(authority);
+        Some(Arc::new(OcspResponder::new(
+            responders,
+            config.store.clone(),
+            time::Duration::try_from(config.ocsp_cache).unwrap_or(time::Duration::ZERO),
+        )))
+    } else {
+        None
+    };
+    let pf_error = |e: akashi_pf::PfError| JlisError::CorruptState(format!("PF: {e}"));
+    let pf = match (&config.roles, &ocsp) {
+        (Roles::Jlis, _) => None,
+        (Roles::All, Some(ocsp)) => Some(
+            open_pf(
+                &config.data,
+                &config.store,
+                &config.sealing_key,
+                &registry,
+                ocsp.clone(),
+                now,
+            )
+            .await
+            .map_err(pf_error)?,
+        ),
+        (
+            Roles::Pf {
+                jlis_url,
+                credential,
+                anchors,
+            },
+            _,
+        ) => Some(
+            open_remote_pf(
+                &config.data,
+                &config.store,
+                &config.sealing_key,
+                jlis_url,
+                credential,
+                anchors.clone(),
+            )
+            .map_err(pf_error)?,
+        ),
+        (Roles::All, None) => unreachable!("the J-LIS role opens the responder"),
+    };
     let state = Arc::new(AppState {
         ocsp,
         registry,
-        config,
         crls: Mutex::new(HashMap::new()),
         verifiers: Mutex::new(HashMap::new()),
-        pf: Arc::new(pf),
+        pf: pf.map(Arc::new),
         service_providers: Mutex::new(HashMap::new()),
+        config,
     });
-    if !state.config.crl_max_age.is_zero() {
+    if state.ocsp.is_some() && !state.config.crl_max_age.is_zero() {
         tokio::spawn(refresh_crls(state.clone(), crl_names));
     }
-    pf::spawn_background(&state);
-    let document = openapi::document(ROUTES).to_string();
-    let router = ROUTES
+    if state.pf.is_some() {
+        pf::spawn_background(&state);
+    }
+    let routes: Vec<&openapi::ApiRoute<AppRouter>> = ROUTES
+        .iter()
+        .filter(|r| state.config.roles.serves(r.path))
+        .collect();
+    let document = openapi::document(&routes).to_string();
+    let router = routes
         .iter()
         .fold(Router::new(), |router, route| (route.mount)(router));
     Ok(router

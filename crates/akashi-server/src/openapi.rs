@@ -16,7 +16,7 @@ pub struct ApiRoute<R> {
 }
 
 /// The document for `routes`.
-pub fn document<R>(routes: &[ApiRoute<R>]) -> Value {
+pub fn document<R>(routes: &[&ApiRoute<R>]) -> Value {
     let mut paths = Map::new();
     for route in routes {
         let responses: Map<String, Value> = route

@@ -15,7 +15,8 @@ use akashi_crypto::{OsRandom, SealingKey};
 use akashi_jlis::{OcspResponder, Registry};
 use akashi_jpki::{CertificateKind, TrustAnchors};
 use akashi_pf::{
-    HttpWebhookSender, InProcessJlis, PfConfig, PfError, PfKeys, PfService, ServiceProvider,
+    HttpJlis, HttpWebhookSender, InProcessJlis, PfConfig, PfError, PfKeys, PfService,
+    ServiceProvider,
 };
 use akashi_pf_protocol::{CompleteRequest, Problem, StartRequest};
 use akashi_store::Store;
@@ -73,11 +74,32 @@ pub async fn open_pf(
     ))
 }
 
+/// A PF that reaches J-LIS over HTTP (`akashi serve --role pf`): its own keys and store under
+/// `data`, J-LIS at `jlis_url` with the PF's verifier credential, `anchors` the J-LIS roots.
+pub fn open_remote_pf(
+    data: &Path,
+    store: &Store,
+    sealing_key: &SealingKey,
+    jlis_url: &str,
+    credential: &str,
+    anchors: TrustAnchors,
+) -> Result<PfService, PfError> {
+    let keys =
+        PfKeys::load_or_create(&data.join("pf").join("keys.sealed"), sealing_key, &OsRandom)?;
+    Ok(PfService::new(
+        store.clone(),
+        keys,
+        anchors,
+        Arc::new(HttpJlis::new(jlis_url, credential)?),
+        PfConfig::default(),
+    ))
+}
+
 /// Starts the periodic check and the webhook deliverer.
 pub(crate) fn spawn_background(state: &Arc<AppState>) {
     let check = state.config.pf_check_interval;
     if !check.is_zero() {
-        let pf = state.pf.clone();
+        let pf = state.pf().clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(check);
             loop {
@@ -97,7 +119,7 @@ pub(crate) fn spawn_background(state: &Arc<AppState>) {
     }
     let deliver = state.config.pf_deliver_interval;
     if !deliver.is_zero() {
-        let pf = state.pf.clone();
+        let pf = state.pf().clone();
         tokio::spawn(async move {
             let sender = match HttpWebhookSender::new() {
                 Ok(s) => s,
@@ -162,7 +184,7 @@ async fn service_provider(
             return Ok(sp.clone());
         }
     }
-    match state.pf.authenticate(credential).await {
+    match state.pf().authenticate(credential).await {
         Ok(sp) => {
             state
                 .service_providers
@@ -206,7 +228,7 @@ pub(crate) async fn start(
         Err(e) => return pf_problem(&e),
     };
     match state
-        .pf
+        .pf()
         .start(&sp, &request, OffsetDateTime::now_utc(), &OsRandom)
     {
         Ok(answer) => {
@@ -235,7 +257,7 @@ pub(crate) async fn complete(
     };
     // PfService::complete logs the outcome (SP id and code only).
     match state
-        .pf
+        .pf()
         .complete(&sp, &request, OffsetDateTime::now_utc(), &OsRandom)
         .await
     {
@@ -249,7 +271,7 @@ pub(crate) async fn customers(State(state): State<Arc<AppState>>, headers: Heade
         Ok(sp) => sp,
         Err(e) => return pf_problem(&e),
     };
-    match state.pf.customers(&sp).await {
+    match state.pf().customers(&sp).await {
         Ok(list) => json(StatusCode::OK, &list),
         Err(e) => pf_problem(&e),
     }
@@ -263,7 +285,7 @@ pub(crate) async fn notifications(
         Ok(sp) => sp,
         Err(e) => return pf_problem(&e),
     };
-    match state.pf.notifications(&sp).await {
+    match state.pf().notifications(&sp).await {
         Ok(list) => json(StatusCode::OK, &list),
         Err(e) => pf_problem(&e),
     }
@@ -279,7 +301,7 @@ pub(crate) async fn acknowledge(
         Err(e) => return pf_problem(&e),
     };
     match state
-        .pf
+        .pf()
         .acknowledge(&sp, &id, OffsetDateTime::now_utc())
         .await
     {

@@ -69,6 +69,7 @@ async fn pf_over_http_to_jlis() {
         ocsp_cache: Duration::ZERO,
         pf_check_interval: Duration::ZERO,
         pf_deliver_interval: Duration::ZERO,
+        roles: akashi_server::Roles::All,
     })
     .await
     .unwrap();

@@ -126,7 +126,18 @@ impl Server {
 
     /// `akashi serve` on a free port with `extra` arguments (e.g. `--database URL`).
     pub fn start_with(env: &Env, credential: &str, extra: &[&str]) -> Self {
-        let data = env.p("data");
+        Self::start_in(env, "data", credential, extra)
+    }
+
+    /// `akashi serve --data DIR/<data>`; its log goes to `<data>-server.log`, or to
+    /// `server.log` for the default `data`.
+    pub fn start_in(env: &Env, data: &str, credential: &str, extra: &[&str]) -> Self {
+        let log_name = if data == "data" {
+            "server.log".to_owned()
+        } else {
+            format!("{data}-server.log")
+        };
+        let data = env.p(data);
         let mut args = vec![
             "serve",
             "--data",
@@ -138,7 +149,7 @@ impl Server {
         ];
         args.extend_from_slice(extra);
         // The server's structured log, for tests that assert what it never contains.
-        let log = std::fs::File::create(env.path("server.log")).unwrap();
+        let log = std::fs::File::create(env.path(&log_name)).unwrap();
         let mut child = env
             .command(&args)
             .env("AKASHI_LOG", "debug")
