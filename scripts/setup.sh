@@ -21,10 +21,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # Independent checkers written by others, pinned, into target/py-tools (no system Python is
-# changed): the Standard Webhooks reference library checks the PF's webhook signatures.
+# changed): the Standard Webhooks reference library checks the PF's webhook signatures; the
+# SD-JWT reference implementation checks our SD-JWTs and issues ones ours must accept.
 py_tools="$(cd "$(dirname "$0")/.." && pwd)/target/py-tools"
-if ! PYTHONPATH="$py_tools" python3 -c "import standardwebhooks" >/dev/null 2>&1; then
-  echo "setup: installing standardwebhooks into $py_tools"
+if ! PYTHONPATH="$py_tools" python3 -c "import standardwebhooks, sd_jwt.verifier" >/dev/null 2>&1; then
+  echo "setup: installing standardwebhooks and sd-jwt into $py_tools"
   PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
-    --target "$py_tools" "standardwebhooks==1.1.0"
+    --target "$py_tools" "standardwebhooks==1.1.0" "sd-jwt==0.10.4"
 fi
