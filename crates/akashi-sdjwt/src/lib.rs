@@ -15,6 +15,7 @@ mod holder;
 mod issuer;
 mod jws;
 mod keys;
+pub mod status_list;
 mod verifier;
 
 pub use disclosure::Disclosure;
