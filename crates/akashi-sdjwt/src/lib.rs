@@ -6,6 +6,9 @@
 //!   JWT for one verifier (`aud`, `nonce`, `iat`, `sd_hash`).
 //! - [`verify`]: the issuer signature over the exact received bytes, every Disclosure
 //!   referenced exactly once, the Key Binding JWT; returns the disclosed claims only.
+//! - [`verify_vc`]: SD-JWT VC on top (`typ`, `vct`, validity, claims that must stay in the
+//!   clear) and the credential's [`StatusReference`] into a Token Status List
+//!   ([`status_list`]).
 //!
 //! Randomness (salts, keys) is injected; nothing here reads a clock.
 #![forbid(unsafe_code)]
@@ -16,12 +19,14 @@ mod issuer;
 mod jws;
 mod keys;
 pub mod status_list;
+mod vc;
 mod verifier;
 
 pub use disclosure::Disclosure;
 pub use holder::{present, KeyBinding};
 pub use issuer::{issue, Issuance};
 pub use keys::{EcPrivateKey, EcPublicKey};
+pub use vc::{verify_vc, CredentialStatus, StatusReference, VerifiedVc};
 pub use verifier::{verify, Expectations, KeyBindingExpectation, Verified};
 
 /// Why an SD-JWT was refused or could not be made.

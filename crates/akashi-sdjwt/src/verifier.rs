@@ -30,6 +30,8 @@ pub struct KeyBindingExpectation<'a> {
 #[derive(Debug, Clone)]
 pub struct Verified {
     pub claims: Map<String, Value>,
+    /// The claims the issuer signed in the clear (before any Disclosure was applied).
+    pub signed_clear: Map<String, Value>,
     /// The issuer-signed JWT's header (`typ`, `kid`, …).
     pub header: Map<String, Value>,
     /// The holder key from `cnf.jwk`, if bound.
@@ -191,6 +193,7 @@ pub fn verify(presentation: &str, expect: &Expectations<'_>) -> Result<Verified,
     }
     Ok(Verified {
         claims: payload,
+        signed_clear: issuer_jwt.payload.clone(),
         header: issuer_jwt.header.clone(),
         holder,
     })
