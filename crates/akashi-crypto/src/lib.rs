@@ -7,6 +7,7 @@
 //! logic receives instead of reading it itself.
 #![forbid(unsafe_code)]
 
+mod ecdsa;
 mod error;
 mod fsio;
 mod random;
@@ -14,6 +15,7 @@ mod rsa;
 mod seal;
 mod verify;
 
+pub use ecdsa::{P256PrivateKey, P256PublicKey};
 pub use error::CryptoError;
 pub use fsio::{write_atomic, FileLock};
 pub use random::{OsRandom, SecureRandom};

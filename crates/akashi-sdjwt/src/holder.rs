@@ -105,7 +105,7 @@ pub fn present(
             "nonce": kb.nonce,
             "sd_hash": digest(&out),
         });
-        out.push_str(&jws::sign(header, &payload, kb.key));
+        out.push_str(&jws::sign(header, &payload, kb.key)?);
     }
     Ok(out)
 }

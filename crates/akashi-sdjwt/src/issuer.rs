@@ -126,7 +126,7 @@ pub fn issue(
     }
     let mut header = Map::new();
     header.insert("typ".into(), issuance.typ.into());
-    let jwt = jws::sign(header, &Value::Object(payload), key);
+    let jwt = jws::sign(header, &Value::Object(payload), key)?;
     let mut out = jwt;
     out.push('~');
     for d in &disclosures {

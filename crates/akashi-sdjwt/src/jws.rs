@@ -7,15 +7,19 @@ use crate::keys::{EcPrivateKey, EcPublicKey};
 use crate::{b64, unb64, SdJwtError};
 
 /// `header.payload.signature`, signed by `key`; `header` gets `"alg":"ES256"`.
-pub(crate) fn sign(mut header: Map<String, Value>, payload: &Value, key: &EcPrivateKey) -> String {
+pub(crate) fn sign(
+    mut header: Map<String, Value>,
+    payload: &Value,
+    key: &EcPrivateKey,
+) -> Result<String, SdJwtError> {
     header.insert("alg".into(), "ES256".into());
     let input = format!(
         "{}.{}",
         b64(Value::Object(header).to_string().as_bytes()),
         b64(payload.to_string().as_bytes())
     );
-    let signature = key.sign(input.as_bytes());
-    format!("{input}.{}", b64(&signature))
+    let signature = key.sign(input.as_bytes())?;
+    Ok(format!("{input}.{}", b64(&signature)))
 }
 
 /// A decoded compact JWS whose signature is not yet checked.

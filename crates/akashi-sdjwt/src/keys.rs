@@ -1,78 +1,64 @@
-//! P-256 keys as JWS ES256 and JWK (RFC 7518 §3.4, §6.2) need them.
+//! P-256 keys as JWS ES256 and JWK (RFC 7518 §3.4, §6.2) need them, on Akashi's crypto
+//! provider (OpenSSL's constant-time P-256).
 
-use p256::ecdsa::signature::{Signer, Verifier};
-use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use serde_json::{json, Value};
 
-use akashi_crypto::SecureRandom;
+use akashi_crypto::{P256PrivateKey, P256PublicKey, SecureRandom};
 
 use crate::{b64, unb64, SdJwtError};
 
-/// A P-256 private key (an issuer's or a holder's). The scalar is zeroized on drop by `p256`.
-#[derive(Clone)]
+/// A P-256 private key (an issuer's or a holder's); it never leaves this object.
+#[derive(Debug, Clone)]
 pub struct EcPrivateKey {
-    key: SigningKey,
-}
-
-impl std::fmt::Debug for EcPrivateKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("EcPrivateKey(P-256, ..)")
-    }
+    key: P256PrivateKey,
 }
 
 /// A P-256 public key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EcPublicKey {
-    key: VerifyingKey,
+    key: P256PublicKey,
+}
+
+fn key_error(e: akashi_crypto::CryptoError) -> SdJwtError {
+    SdJwtError::Key(e.to_string())
 }
 
 impl EcPrivateKey {
     /// A fresh key from `rng`.
     pub fn generate(rng: &dyn SecureRandom) -> Result<Self, SdJwtError> {
-        loop {
-            let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
-            rng.fill(&mut bytes[..])
-                .map_err(|e| SdJwtError::Randomness(e.to_string()))?;
-            // A 32-byte string is a valid scalar except with probability ~2^-32.
-            if let Ok(key) = SigningKey::from_bytes(p256::FieldBytes::from_slice(&bytes[..])) {
-                return Ok(Self { key });
-            }
-        }
+        Ok(Self {
+            key: P256PrivateKey::generate(rng).map_err(key_error)?,
+        })
     }
 
     /// The key from its 32-byte scalar (big-endian).
     pub fn from_scalar(bytes: &[u8]) -> Result<Self, SdJwtError> {
-        if bytes.len() != 32 {
-            return Err(SdJwtError::Key("a P-256 scalar is 32 bytes".into()));
-        }
-        SigningKey::from_bytes(p256::FieldBytes::from_slice(bytes))
-            .map(|key| Self { key })
-            .map_err(|_| SdJwtError::Key("not a valid P-256 scalar".into()))
+        Ok(Self {
+            key: P256PrivateKey::from_scalar(bytes).map_err(key_error)?,
+        })
     }
 
     pub fn public_key(&self) -> EcPublicKey {
         EcPublicKey {
-            key: *self.key.verifying_key(),
+            key: self.key.public_key(),
         }
     }
 
     /// ES256: the 64-byte r ‖ s signature over `signing_input`.
-    pub(crate) fn sign(&self, signing_input: &[u8]) -> Vec<u8> {
-        let signature: Signature = self.key.sign(signing_input);
-        signature.to_bytes().to_vec()
+    pub(crate) fn sign(&self, signing_input: &[u8]) -> Result<Vec<u8>, SdJwtError> {
+        Ok(self
+            .key
+            .sign_es256(signing_input)
+            .map_err(key_error)?
+            .to_vec())
     }
 }
 
 impl EcPublicKey {
     /// The public JWK: `{"kty":"EC","crv":"P-256","x":…,"y":…}`.
     pub fn to_jwk(&self) -> Value {
-        let point = self.key.to_encoded_point(false);
-        json!({
-            "kty": "EC",
-            "crv": "P-256",
-            "x": b64(point.x().expect("uncompressed point")),
-            "y": b64(point.y().expect("uncompressed point")),
-        })
+        let (x, y) = self.key.affine();
+        json!({ "kty": "EC", "crv": "P-256", "x": b64(&x), "y": b64(&y) })
     }
 
     /// A public JWK (EC, P-256); other members are ignored, a private `d` is refused.
@@ -89,21 +75,13 @@ impl EcPublicKey {
             return Err(SdJwtError::Key("a public JWK must not carry \"d\"".into()));
         }
         let (x, y) = (unb64("JWK x", field("x")?)?, unb64("JWK y", field("y")?)?);
-        if x.len() != 32 || y.len() != 32 {
-            return Err(SdJwtError::Key("JWK x and y must be 32 bytes".into()));
-        }
-        let mut sec1 = vec![0x04];
-        sec1.extend_from_slice(&x);
-        sec1.extend_from_slice(&y);
-        VerifyingKey::from_sec1_bytes(&sec1)
-            .map(|key| Self { key })
-            .map_err(|_| SdJwtError::Key("the JWK point is not on P-256".into()))
+        Ok(Self {
+            key: P256PublicKey::from_affine(&x, &y).map_err(key_error)?,
+        })
     }
 
     /// Verifies an ES256 signature (64 bytes r ‖ s) over `signing_input`.
     pub(crate) fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool {
-        Signature::from_slice(signature)
-            .map(|s| self.key.verify(signing_input, &s).is_ok())
-            .unwrap_or(false)
+        self.key.verify_es256(signing_input, signature).is_ok()
     }
 }

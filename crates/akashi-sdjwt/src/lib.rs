@@ -1,5 +1,5 @@
 //! Selective Disclosure for JWTs (draft-ietf-oauth-selective-disclosure-jwt) with Key Binding,
-//! signed with ES256 (P-256, RustCrypto's constant-time `p256`, deterministic RFC 6979 nonces).
+//! signed with ES256 (P-256 on Akashi's crypto provider: OpenSSL's constant-time P-256).
 //!
 //! - [`issue`]: claims → issuer-signed JWT with `_sd` digests (and decoys) + Disclosures.
 //! - [`present`]: the holder keeps only the Disclosures it approves and appends a Key Binding

@@ -137,7 +137,7 @@ pub fn status_list_token(
     expires_at: i64,
     ttl: i64,
     key: &EcPrivateKey,
-) -> String {
+) -> Result<String, SdJwtError> {
     let mut header = Map::new();
     header.insert("typ".into(), "statuslist+jwt".into());
     let payload = json!({

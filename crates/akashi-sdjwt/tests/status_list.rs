@@ -50,7 +50,7 @@ fn the_signed_token() {
     list.set(1993, status::INVALID).unwrap();
     list.set(25460, status::SUSPENDED).unwrap();
     let uri = "https://issuer.akashi.example/status/1";
-    let token = status_list_token(&list, uri, 1000, 2000, 300, &issuer);
+    let token = status_list_token(&list, uri, 1000, 2000, 300, &issuer).unwrap();
     // A million entries, mostly VALID, compress to almost nothing.
     assert!(token.len() < 2000, "{}", token.len());
     let got = verify_status_list_token(&token, &issuer.public_key(), uri, 1500).unwrap();
