@@ -58,6 +58,16 @@ pub fn age_on(birthdate: Date, today: Date) -> i32 {
     today.year() - birthdate.year() - i32::from(before_birthday)
 }
 
+/// The latest birth date of a person who is at least `years` old on `today` (a predicate's
+/// bound: "born on or before this day"). A 29 February that does not exist in the target year
+/// becomes 28 February.
+pub fn born_on_or_before(today: Date, years: i32) -> Date {
+    let year = today.year() - years;
+    Date::from_calendar_date(year, today.month(), today.day())
+        .or_else(|_| Date::from_calendar_date(year, today.month(), 28))
+        .expect("28 exists in every month")
+}
+
 impl IdentityClaims {
     /// The claims of the basic four attributes.
     pub fn from_attributes(a: &BasicFourAttributes) -> Result<Self, CredentialError> {

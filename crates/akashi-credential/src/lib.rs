@@ -15,4 +15,6 @@ mod bbs_profile;
 mod claims;
 
 pub use bbs_profile::{epoch_days, BbsMessage, BBS_PROFILE};
-pub use claims::{age_on, CredentialError, IdentityClaims, AGE_THRESHOLDS, DISCLOSABLE, VCT};
+pub use claims::{
+    age_on, born_on_or_before, CredentialError, IdentityClaims, AGE_THRESHOLDS, DISCLOSABLE, VCT,
+};
