@@ -8,7 +8,7 @@ use openssl::ecdsa::EcdsaSig;
 use openssl::nid::Nid;
 use openssl::pkey::{Private, Public};
 
-use crate::{sha256, CryptoError, SecureRandom};
+use crate::{sha256, CryptoError, SealingKey, SecureRandom};
 
 fn group() -> EcGroup {
     EcGroup::from_curve_name(Nid::X9_62_PRIME256V1).expect("OpenSSL knows P-256")
@@ -94,6 +94,27 @@ impl P256PrivateKey {
         let key = EcKey::from_private_components(group, d, &public).map_err(key_error)?;
         key.check_key().map_err(key_error)?;
         Ok(Self { key })
+    }
+
+    /// The key sealed under `sealing_key` for storage (its scalar never leaves otherwise).
+    pub fn seal(&self, sealing_key: &SealingKey, label: &str) -> Result<Vec<u8>, CryptoError> {
+        let scalar = zeroize::Zeroizing::new(
+            self.key
+                .private_key()
+                .to_vec_padded(32)
+                .map_err(key_error)?,
+        );
+        sealing_key.seal(label, &scalar)
+    }
+
+    /// Opens a key sealed by [`P256PrivateKey::seal`] with the same key and label.
+    pub fn unseal(
+        sealing_key: &SealingKey,
+        label: &str,
+        sealed: &[u8],
+    ) -> Result<Self, CryptoError> {
+        let scalar = sealing_key.open(label, sealed)?;
+        Self::from_scalar(&scalar)
     }
 
     pub fn public_key(&self) -> P256PublicKey {

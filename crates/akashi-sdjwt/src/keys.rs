@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use akashi_crypto::{P256PrivateKey, P256PublicKey, SecureRandom};
+use akashi_crypto::{P256PrivateKey, P256PublicKey, SealingKey, SecureRandom};
 
 use crate::{b64, unb64, SdJwtError};
 
@@ -42,6 +42,22 @@ impl EcPrivateKey {
         EcPublicKey {
             key: self.key.public_key(),
         }
+    }
+
+    /// The key sealed for storage under `sealing_key` and `label`.
+    pub fn seal(&self, sealing_key: &SealingKey, label: &str) -> Result<Vec<u8>, SdJwtError> {
+        self.key.seal(sealing_key, label).map_err(key_error)
+    }
+
+    /// A key sealed by [`EcPrivateKey::seal`].
+    pub fn unseal(
+        sealing_key: &SealingKey,
+        label: &str,
+        sealed: &[u8],
+    ) -> Result<Self, SdJwtError> {
+        Ok(Self {
+            key: P256PrivateKey::unseal(sealing_key, label, sealed).map_err(key_error)?,
+        })
     }
 
     /// ES256: the 64-byte r ‖ s signature over `signing_input`.
