@@ -5,6 +5,9 @@
 //!
 //!   cargo run --release -p akashi-server --example pf_load -- [login|proofing] [REQUESTS] [CONNECTIONS] [postgres]
 //!
+//! With `PF_LOAD_DUMP=FILE` it writes the signed bodies to FILE, prints `READY URL CREDENTIAL`
+//! and serves until killed, for `scripts/bench-pf.sh` (wrk as the load generator).
+//!
 //! `postgres` runs on a fresh database of the server named by `AKASHI_TEST_POSTGRES_URL`
 //! (`eval "$(scripts/pg-cluster.sh start)"` starts a throwaway one, fsync off).
 
@@ -197,6 +200,20 @@ async fn run(purpose: Purpose, requests: usize, connections: usize, database: Op
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
     let bodies = Arc::new(bodies[PEOPLE..PEOPLE + requests.min(bodies.len() - PEOPLE)].to_vec());
+    // For an external load generator (scripts/bench-pf.sh runs wrk): the signed bodies, one
+    // per line, then serve until killed.
+    if let Ok(dump) = std::env::var("PF_LOAD_DUMP") {
+        let mut lines = Vec::new();
+        for body in bodies.iter() {
+            lines.extend_from_slice(body);
+            lines.push(b'\n');
+        }
+        std::fs::write(&dump, lines).unwrap();
+        println!("READY {url} {}", sp.credential);
+        use std::io::Write;
+        std::io::stdout().flush().unwrap();
+        std::future::pending::<()>().await;
+    }
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
