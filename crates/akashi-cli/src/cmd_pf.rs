@@ -3,14 +3,12 @@
 //! card against a running `akashi serve`, the customer list).
 
 use std::path::Path;
-use std::sync::Arc;
 
 use clap::Subcommand;
 use serde_json::json;
 use time::OffsetDateTime;
 
 use akashi_crypto::OsRandom;
-use akashi_jlis::{Authority, OcspResponder, Registry};
 use akashi_pf::{HttpWebhookSender, PfService};
 use akashi_sp::{card_signs, card_signs_cms, Pin, Purpose, SpClient, StartRequest};
 
@@ -181,15 +179,7 @@ async fn open_pf(
             anchors,
         )?);
     }
-    let authority = Authority::open(&db.data, sealing_key.clone())?;
-    let ocsp = Arc::new(OcspResponder::new(
-        authority.responders(now, &OsRandom)?,
-        store.clone(),
-        time::Duration::ZERO,
-    ));
-    drop(authority);
-    let registry = Registry::new(store.clone());
-    Ok(akashi_server::open_pf(&db.data, &store, &sealing_key, &registry, ocsp, now).await?)
+    Ok(akashi_server::open_embedded_pf(&db.data, &store, &sealing_key, now).await?)
 }
 
 pub fn run(command: PfCommand, key_file: Option<&Path>, out: &Output) -> Result<(), CliError> {
@@ -222,7 +212,7 @@ pub fn run(command: PfCommand, key_file: Option<&Path>, out: &Output) -> Result<
                 let now = OffsetDateTime::now_utc();
                 let check = pf.check_certificates(now, &OsRandom).await?;
                 let delivery = pf.deliver_due(&HttpWebhookSender::new()?, now).await?;
-                let purged = pf.vault_purge(now).await?;
+                let (purged, _) = pf.housekeeping(now).await?;
                 out.result(&json!({ "check": check, "delivery": delivery, "vault_deleted": purged }), || {
                     format!(
                         "checked {} certificate(s): {} changed, {} notification(s) queued\nwebhooks: {} delivered, {} failed (retried later)\nvault: {purged} certificate(s) past retention deleted\n",

@@ -181,11 +181,6 @@ pub async fn run(
         roles: akashi_server::Roles::All,
     };
     let now = OffsetDateTime::now_utc();
-    let ocsp = Arc::new(akashi_jlis::OcspResponder::new(
-        authority.responders(now, &OsRandom)?,
-        registry.store().clone(),
-        time::Duration::ZERO,
-    ));
     // The server and the PF open the J-LIS directory themselves: release it meanwhile.
     drop(authority);
     let app = akashi_server::router(config).await?;
@@ -199,8 +194,7 @@ pub async fn run(
             .map_err(|e| CliError::usage(e.to_string()))?
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let pf =
-        akashi_server::open_pf(data, registry.store(), &sealing_key, registry, ocsp, now).await?;
+    let pf = akashi_server::open_embedded_pf(data, registry.store(), &sealing_key, now).await?;
     println!(
         "  PF API at {pf_url}/pf/v1 (a registered verifier at J-LIS as \"{}\")",
         akashi_server::PF_VERIFIER_NAME

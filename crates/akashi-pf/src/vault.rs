@@ -65,4 +65,18 @@ impl PfService {
         }
         Ok(gone.len())
     }
+
+    /// Periodic clean-up: certificates past retention leave the vault, and used transaction
+    /// ids past their expiry are forgotten (an expired reference is refused before its id is
+    /// looked up). Returns (certificates deleted, ids forgotten).
+    pub async fn housekeeping(&self, now: OffsetDateTime) -> Result<(usize, u64), PfError> {
+        let deleted = self.vault_purge(now).await?;
+        let mut tx = self.store.begin().await?;
+        let pruned = tx.prune_used_transactions(now.unix_timestamp()).await?;
+        tx.commit().await?;
+        if deleted > 0 || pruned > 0 {
+            tracing::info!(deleted, pruned, "PF housekeeping");
+        }
+        Ok((deleted, pruned))
+    }
 }

@@ -78,8 +78,12 @@ impl PfService {
             .await?
             .iter()
             .map(|n| {
-                serde_json::from_str(&n.payload)
-                    .map_err(|e| PfError::Keys(format!("stored notification {}: {e}", n.id)))
+                serde_json::from_str(&n.payload).map_err(|e| {
+                    PfError::Store(akashi_store::StoreError::Corrupt(format!(
+                        "stored notification {}: {e}",
+                        n.id
+                    )))
+                })
             })
             .collect()
     }

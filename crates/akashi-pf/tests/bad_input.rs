@@ -57,16 +57,8 @@ async fn refusals_are_specific_and_record_nothing() {
         ocsp_cache: Duration::ZERO,
         ..PfConfig::default()
     });
-    let bank = pf
-        .register_service_provider("Demo Bank", None, NOW, &OsRandom)
-        .await
-        .unwrap()
-        .service_provider;
-    let other = pf
-        .register_service_provider("Other SP", None, NOW, &OsRandom)
-        .await
-        .unwrap()
-        .service_provider;
+    let bank = register_sp(&pf, "Demo Bank").await;
+    let other = register_sp(&pf, "Other SP").await;
     let proofing = signed_request(&pf, &bank, &mut card, Purpose::IdentityProofing, false, NOW);
 
     // Tampered signature, tampered signed data, a forged reference, someone else's reference.
@@ -181,11 +173,7 @@ async fn expired_certificate_is_refused() {
     let mut w = world(false, "").await.unwrap();
     let mut card = w.enrol("R1", &hanako()).await;
     let pf = w.pf(PfConfig::default());
-    let bank = pf
-        .register_service_provider("Demo Bank", None, NOW, &OsRandom)
-        .await
-        .unwrap()
-        .service_provider;
+    let bank = register_sp(&pf, "Demo Bank").await;
     // JPKI certificates live at most five years.
     let later = NOW + Duration::days(6 * 365);
     let r = signed_request(&pf, &bank, &mut card, Purpose::Login, false, later);
@@ -210,11 +198,7 @@ async fn concurrent_replays_are_accepted_once(postgres: bool) {
     };
     let mut card = w.enrol("R1", &hanako()).await;
     let pf = std::sync::Arc::new(w.pf(PfConfig::default()));
-    let bank = pf
-        .register_service_provider("Demo Bank", None, NOW, &OsRandom)
-        .await
-        .unwrap()
-        .service_provider;
+    let bank = register_sp(&pf, "Demo Bank").await;
     let request = signed_request(&pf, &bank, &mut card, Purpose::Login, false, NOW);
     let attempts: Vec<_> = (0..8)
         .map(|_| {

@@ -34,11 +34,7 @@ async fn cms_from_the_card_and_from_openssl() {
     let mut w = world(false, "").await.unwrap();
     let mut card = w.enrol("R1", &hanako()).await;
     let pf = w.pf(PfConfig::default());
-    let bank = pf
-        .register_service_provider("Demo Bank", None, NOW, &OsRandom)
-        .await
-        .unwrap()
-        .service_provider;
+    let bank = register_sp(&pf, "Demo Bank").await;
     let start = |purpose: Purpose| {
         pf.start(
             &bank,

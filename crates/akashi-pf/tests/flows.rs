@@ -49,16 +49,8 @@ async fn proofing_and_login(postgres: bool) {
     };
     let mut card = w.enrol("R1", &hanako()).await;
     let pf = w.pf(PfConfig::default());
-    let bank = pf
-        .register_service_provider("Demo Bank", None, NOW, &OsRandom)
-        .await
-        .unwrap()
-        .service_provider;
-    let shop = pf
-        .register_service_provider("Demo Shop", None, NOW, &OsRandom)
-        .await
-        .unwrap()
-        .service_provider;
+    let bank = register_sp(&pf, "Demo Bank").await;
+    let shop = register_sp(&pf, "Demo Shop").await;
 
     // Identity proofing at the bank with the signature certificate.
     let request = signed_request(&pf, &bank, &mut card, Purpose::IdentityProofing, true, NOW);
@@ -172,11 +164,7 @@ async fn same_identifier_after_move_and_reissue(postgres: bool) {
         ocsp_cache: Duration::ZERO,
         ..PfConfig::default()
     });
-    let bank = pf
-        .register_service_provider("Demo Bank", None, NOW, &OsRandom)
-        .await
-        .unwrap()
-        .service_provider;
+    let bank = register_sp(&pf, "Demo Bank").await;
     let request = signed_request(&pf, &bank, &mut card, Purpose::IdentityProofing, false, NOW);
     let before = pf.complete(&bank, &request, NOW, &OsRandom).await.unwrap();
 

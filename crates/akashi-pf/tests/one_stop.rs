@@ -388,16 +388,8 @@ async fn an_sp_without_webhooks_polls_and_acknowledges() {
     let mut w = world(false, "").await.unwrap();
     let mut card = w.enrol("R1", &hanako()).await;
     let pf = w.pf(PfConfig::default());
-    let bank = pf
-        .register_service_provider("Polling Bank", None, NOW, &OsRandom)
-        .await
-        .unwrap()
-        .service_provider;
-    let other = pf
-        .register_service_provider("Other", None, NOW, &OsRandom)
-        .await
-        .unwrap()
-        .service_provider;
+    let bank = register_sp(&pf, "Polling Bank").await;
+    let other = register_sp(&pf, "Other").await;
     let r = signed_request(&pf, &bank, &mut card, Purpose::IdentityProofing, true, NOW);
     let outcome = pf.complete(&bank, &r, NOW, &OsRandom).await.unwrap();
     w.registry

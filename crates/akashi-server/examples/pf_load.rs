@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 
 use akashi_card::{JpkiCard, MemoryStore, VirtualTransport};
 use akashi_crypto::{HashAlgorithm, OsRandom, RsaPublicKey, SealingKey};
-use akashi_jlis::{issue_card, Authority, CardIssueRequest, OcspResponder, Registry};
+use akashi_jlis::{issue_card, Authority, CardIssueRequest, Registry};
 use akashi_jpki::{BasicFourAttributes, Sex};
 use akashi_sp::{card_signs, CompleteRequest, Pin, Purpose, StartRequest};
 use akashi_store::Store;
@@ -94,11 +94,6 @@ async fn run(purpose: Purpose, requests: usize, connections: usize, database: Op
             .unwrap();
         cards.push(JpkiCard::new(VirtualTransport(issued.card)));
     }
-    let ocsp = Arc::new(OcspResponder::new(
-        authority.responders(now, &OsRandom).unwrap(),
-        store.clone(),
-        time::Duration::ZERO,
-    ));
     drop(authority);
     let config = akashi_server::ServerConfig {
         data: dir.path().to_path_buf(),
@@ -114,7 +109,7 @@ async fn run(purpose: Purpose, requests: usize, connections: usize, database: Op
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    let pf = akashi_server::open_pf(dir.path(), &store, &key, &registry, ocsp, now)
+    let pf = akashi_server::open_embedded_pf(dir.path(), &store, &key, now)
         .await
         .unwrap();
     let sp = pf

@@ -50,7 +50,7 @@ use akashi_pf::{PfService, ServiceProvider};
 use akashi_store::Store;
 
 use jlis::*;
-pub use pf::{open_pf, open_remote_pf, PF_VERIFIER_NAME};
+pub use pf::{open_embedded_pf, open_pf, open_remote_pf, PF_VERIFIER_NAME};
 
 /// What `akashi serve` needs.
 pub struct ServerConfig {

@@ -74,6 +74,28 @@ pub async fn open_pf(
     ))
 }
 
+/// The embedded PF without a running server (CLI commands, the demo, the load generator):
+/// J-LIS's OCSP responders from the authority in `data`, opened and released here.
+pub async fn open_embedded_pf(
+    data: &Path,
+    store: &Store,
+    sealing_key: &SealingKey,
+    now: OffsetDateTime,
+) -> Result<PfService, PfError> {
+    let jlis = |e: akashi_jlis::JlisError| PfError::Jlis(e.to_string());
+    let responders = akashi_jlis::Authority::open(data, sealing_key.clone())
+        .map_err(jlis)?
+        .responders(now, &OsRandom)
+        .map_err(jlis)?;
+    let ocsp = Arc::new(OcspResponder::new(
+        responders,
+        store.clone(),
+        time::Duration::ZERO,
+    ));
+    let registry = Registry::new(store.clone());
+    open_pf(data, store, sealing_key, &registry, ocsp, now).await
+}
+
 /// A PF that reaches J-LIS over HTTP (`akashi serve --role pf`): its own keys and store under
 /// `data`, J-LIS at `jlis_url` with the PF's verifier credential, `anchors` the J-LIS roots.
 pub fn open_remote_pf(
@@ -108,11 +130,8 @@ pub(crate) fn spawn_background(state: &Arc<AppState>) {
                 if let Err(e) = pf.check_certificates(now, &OsRandom).await {
                     tracing::error!(code = e.code(), error = %e, "certificate check failed");
                 }
-                // Retention: certificates past their retention period leave the vault.
-                match pf.vault_purge(now).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(deleted = n, "vault retention"),
-                    Err(e) => tracing::error!(code = e.code(), error = %e, "vault purge failed"),
+                if let Err(e) = pf.housekeeping(now).await {
+                    tracing::error!(code = e.code(), error = %e, "PF housekeeping failed");
                 }
             }
         });

@@ -4,12 +4,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use time::macros::{date, datetime};
 use time::OffsetDateTime;
 
-use akashi_card::{Card, CertificateSlot, JpkiCard, MemoryStore, VirtualTransport};
+use akashi_card::{JpkiCard, MemoryStore, VirtualTransport};
 use akashi_crypto::{OsRandom, SealingKey};
 use akashi_jlis::{
     issue_card, reissue_signature, Authority, CardIssueRequest, LifeEvent, OcspResponder, Registry,
@@ -164,34 +162,32 @@ impl World {
     }
 }
 
-/// What the SP's app does with the card for `purpose`: read the certificate, sign the PF's
-/// to-be-signed bytes (signature PIN for proofing, authentication PIN for login).
+/// What the SP's app does with the card for `purpose` (the SP library, through the card's
+/// APDU interface): the signature PIN for proofing, the authentication PIN for login.
 pub fn card_signs(
     card: &mut TestCard,
     purpose: Purpose,
     transaction: &str,
     to_be_signed: &str,
 ) -> CompleteRequest {
-    let tbs = STANDARD.decode(to_be_signed).unwrap();
-    let (certificate, signature) = match purpose {
-        Purpose::IdentityProofing => (
-            card.read_certificate(CertificateSlot::Signature, Some(SIGN_PIN))
-                .unwrap(),
-            card.sign(&tbs, SIGN_PIN).unwrap(),
-        ),
-        Purpose::Login => (
-            card.read_certificate(CertificateSlot::Authentication, None)
-                .unwrap(),
-            card.authenticate(&tbs, AUTH_PIN).unwrap(),
-        ),
-    };
-    CompleteRequest {
+    let start = akashi_pf_protocol::StartResponse {
         transaction: transaction.to_owned(),
-        format: akashi_pf::FORMAT_SIMPLE.to_owned(),
-        signed_data: to_be_signed.to_owned(),
-        certificate: STANDARD.encode(certificate),
-        signature: STANDARD.encode(signature),
-    }
+        to_be_signed: to_be_signed.to_owned(),
+        expires_at: 0,
+    };
+    let pin = match purpose {
+        Purpose::IdentityProofing => SIGN_PIN,
+        Purpose::Login => AUTH_PIN,
+    };
+    akashi_sp::card_signs(card, purpose, &start, akashi_sp::Pin(pin)).unwrap()
+}
+
+/// Registers an SP without a webhook URL.
+pub async fn register_sp(pf: &PfService, name: &str) -> ServiceProvider {
+    pf.register_service_provider(name, None, NOW, &OsRandom)
+        .await
+        .unwrap()
+        .service_provider
 }
 
 /// Start + card signature: the request an SP would send to complete.

@@ -38,18 +38,6 @@ impl Txn {
         rows.iter().map(outbox).collect()
     }
 
-    /// Every notification of one SP, oldest first.
-    pub async fn outbox_of_sp(&mut self, sp_id: &str) -> Result<Vec<OutboxRecord>, StoreError> {
-        let sql = format!(
-            "SELECT {OUTBOX_COLUMNS} FROM pf_outbox WHERE sp_id = $1 ORDER BY created_at, id"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(sp_id)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        rows.iter().map(outbox).collect()
-    }
-
     /// An SP's unacknowledged notifications, oldest first (polling).
     pub async fn outbox_pending_of_sp(
         &mut self,
