@@ -34,6 +34,8 @@ pub enum CredentialError {
     UnsplittableName,
     #[error("the address does not start with a prefecture and municipality")]
     UnsplittableAddress,
+    #[error("claim {0}: missing or not of the profile's form")]
+    BadClaim(String),
 }
 
 /// The personal claims of one credential.

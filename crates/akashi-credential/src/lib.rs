@@ -14,7 +14,10 @@
 mod bbs_profile;
 mod claims;
 
-pub use bbs_profile::{epoch_days, BbsMessage, BBS_PROFILE};
+pub use bbs_profile::{
+    bbs_claim_value, bbs_messages_from_claims, date_of_epoch_days, epoch_days, parse_date,
+    BbsMessage, BBS_CLAIM_NAMES, BBS_PROFILE,
+};
 pub use claims::{
     age_on, born_on_or_before, CredentialError, IdentityClaims, AGE_THRESHOLDS, DISCLOSABLE, VCT,
 };

@@ -6,12 +6,14 @@
 
 mod certificates;
 mod error;
+mod issuer;
 mod migrations;
 mod pf;
 mod records;
 mod registry;
 pub mod testing;
 mod verifiers;
+mod vp;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -20,12 +22,14 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use error::StoreError;
+pub use issuer::{DeferredRecord, IssuedCredentialRecord, IssuerGrantRecord, IssuerHolderRecord};
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use pf::{
     CustomerRecord, OutboxRecord, PfSerialRecord, ServiceProviderRecord, VaultAccessRecord,
     VaultRecord,
 };
 pub use records::*;
+pub use vp::{VpClientRecord, VpTransactionRecord};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -150,10 +150,73 @@ CREATE TABLE pf_outbox (
 CREATE INDEX pf_outbox_due ON pf_outbox (delivered_at, next_attempt_at)
 "#,
     ),
+    (
+    3,
+    "private ID issuer (holders, grants, issued credentials, deferred issuance) and OpenID4VP verifier (clients, transactions)",
+    r#"
+CREATE TABLE issuer_holders (
+    id TEXT PRIMARY KEY,
+    anchor_kind TEXT NOT NULL,
+    anchor_serial TEXT NOT NULL,
+    anchor_status TEXT NOT NULL,
+    anchor_reason TEXT,
+    attributes {BLOB} NOT NULL,
+    nym_entropy {BLOB} NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX issuer_holders_by_anchor ON issuer_holders (anchor_kind, anchor_serial);
+CREATE INDEX issuer_holders_by_status ON issuer_holders (anchor_status);
+CREATE TABLE issuer_grants (
+    code_hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    holder_id TEXT,
+    detail TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT
+);
+CREATE TABLE issuer_credentials (
+    id TEXT PRIMARY KEY,
+    holder_id TEXT NOT NULL REFERENCES issuer_holders(id),
+    format TEXT NOT NULL,
+    status_index BIGINT UNIQUE,
+    status BIGINT NOT NULL,
+    issued_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX issuer_credentials_by_holder ON issuer_credentials (holder_id);
+CREATE TABLE issuer_deferred (
+    transaction_id TEXT PRIMARY KEY,
+    holder_id TEXT NOT NULL REFERENCES issuer_holders(id),
+    request TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    issued_at BIGINT
+);
+CREATE TABLE vp_clients (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    credential_hash {BLOB} NOT NULL UNIQUE,
+    trusted_issuers TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE vp_transactions (
+    id TEXT PRIMARY KEY,
+    client TEXT NOT NULL REFERENCES vp_clients(id),
+    state TEXT NOT NULL UNIQUE,
+    nonce TEXT NOT NULL,
+    dcql TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    result TEXT,
+    answered_at BIGINT
+)
+"#,
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let (blob, serial) = match backend {
