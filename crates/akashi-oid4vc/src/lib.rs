@@ -8,11 +8,13 @@
 //! - [`dcql`]: the Digital Credentials Query Language and the claim selection of §6.
 //! - [`bbs`]: the Akashi BBS credential format (`akashi-bbs-1`): how a DCQL credential query
 //!   asks for predicates and a pseudonym, which OpenID4VP does not define for any format.
+//! - [`proofing`]: the card-signed proofing step in front of issuance (Akashi's).
 //! - [`OAuthError`]: the RFC 6749 error object every endpoint answers with.
 #![forbid(unsafe_code)]
 
 pub mod bbs;
 pub mod dcql;
+pub mod proofing;
 pub mod vci;
 pub mod vp;
 

@@ -56,6 +56,9 @@ pub struct CredentialConfiguration {
     /// Display and claim descriptions (§12.2.4 `credential_metadata`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential_metadata: Option<Value>,
+    /// Format-specific members (e.g. `akashi_bbs_public_key`, `akashi_bbs_profile`).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 /// OAuth 2.0 Authorization Server Metadata (RFC 8414) as the issuer's own AS publishes it.

@@ -12,7 +12,7 @@
 //!   updates and death notices; [`PfService::deliver_due`] delivers them as signed webhooks.
 #![forbid(unsafe_code)]
 
-mod certs;
+pub mod certs;
 mod cms;
 mod error;
 mod keys;

@@ -16,6 +16,9 @@ pub struct IssuerHolderRecord {
     /// `good`, `pending` (revocation not yet confirmed at J-LIS) or `revoked`.
     pub anchor_status: String,
     pub anchor_reason: Option<String>,
+    /// The holder consented that J-LIS gives the issuer the latest four attributes when the
+    /// anchor is revoked for a move or a name change.
+    pub consent_updates: bool,
     /// The basic four attributes as JSON, sealed with the issuer's key.
     pub attributes: Vec<u8>,
     /// The holder's BBS pseudonym entropy, sealed.
@@ -62,7 +65,7 @@ pub struct DeferredRecord {
     pub issued_at: Option<i64>,
 }
 
-const HOLDER_COLUMNS: &str = "id, anchor_kind, anchor_serial, anchor_status, anchor_reason, attributes, nym_entropy, created_at, updated_at";
+const HOLDER_COLUMNS: &str = "id, anchor_kind, anchor_serial, anchor_status, anchor_reason, consent_updates, attributes, nym_entropy, created_at, updated_at";
 
 fn holder(row: &AnyRow) -> Result<IssuerHolderRecord, StoreError> {
     Ok(IssuerHolderRecord {
@@ -71,6 +74,7 @@ fn holder(row: &AnyRow) -> Result<IssuerHolderRecord, StoreError> {
         anchor_serial: row.try_get("anchor_serial")?,
         anchor_status: row.try_get("anchor_status")?,
         anchor_reason: row.try_get("anchor_reason")?,
+        consent_updates: row.try_get::<i64, _>("consent_updates")? != 0,
         attributes: row.try_get("attributes")?,
         nym_entropy: row.try_get("nym_entropy")?,
         created_at: row.try_get("created_at")?,
@@ -81,13 +85,14 @@ fn holder(row: &AnyRow) -> Result<IssuerHolderRecord, StoreError> {
 impl Txn {
     pub async fn issuer_holder_insert(&mut self, r: &IssuerHolderRecord) -> Result<(), StoreError> {
         sqlx::query(&format!(
-            "INSERT INTO issuer_holders ({HOLDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            "INSERT INTO issuer_holders ({HOLDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
         ))
         .bind(&r.id)
         .bind(&r.anchor_kind)
         .bind(&r.anchor_serial)
         .bind(&r.anchor_status)
         .bind(&r.anchor_reason)
+        .bind(i64::from(r.consent_updates))
         .bind(&r.attributes)
         .bind(&r.nym_entropy)
         .bind(r.created_at)

@@ -160,6 +160,7 @@ CREATE TABLE issuer_holders (
     anchor_serial TEXT NOT NULL,
     anchor_status TEXT NOT NULL,
     anchor_reason TEXT,
+    consent_updates BIGINT NOT NULL,
     attributes {BLOB} NOT NULL,
     nym_entropy {BLOB} NOT NULL,
     created_at BIGINT NOT NULL,
