@@ -36,6 +36,8 @@ pub enum CredentialError {
     UnsplittableAddress,
     #[error("claim {0}: missing or not of the profile's form")]
     BadClaim(String),
+    #[error("query: {0}")]
+    BadQuery(String),
 }
 
 /// The personal claims of one credential.

@@ -12,12 +12,14 @@
 #![forbid(unsafe_code)]
 
 mod bbs_profile;
+mod bbs_request;
 mod claims;
 
 pub use bbs_profile::{
     bbs_claim_value, bbs_messages_from_claims, date_of_epoch_days, epoch_days, parse_date,
     BbsMessage, BBS_CLAIM_NAMES, BBS_PROFILE,
 };
+pub use bbs_request::{bbs_claim_index, bbs_meta, bbs_predicate, bbs_request, RANGE_BITS};
 pub use claims::{
     age_on, born_on_or_before, CredentialError, IdentityClaims, AGE_THRESHOLDS, DISCLOSABLE, VCT,
 };

@@ -1,15 +1,23 @@
-//! The holder's wallet as a store: the holder keys (P-256 for SD-JWT key binding, the BBS
-//! holder secret), credentials with their SD-JWT copies (a fresh one for each verifier, so two
-//! verifiers cannot join presentations by signature or salts), the consents given and the
-//! history of what was disclosed to whom.
+//! The holder's wallet: a store and the protocols it speaks.
 //!
-//! One file, sealed (AES-256-GCM under the wallet key; the holder keys sealed again inside),
-//! replaced atomically on every save and locked while open: a crash leaves the old or the new
-//! wallet, and two processes cannot interleave.
+//! - [`Wallet`]: the holder keys (a P-256 key per SD-JWT copy for key binding, the BBS holder
+//!   secret), credentials with their SD-JWT copies (a fresh one for each verifier, so two
+//!   verifiers cannot join presentations by signature, salts or key), the consents given and
+//!   the history of what was disclosed to whom. One file, sealed (AES-256-GCM under the wallet
+//!   key; keys sealed again inside), replaced atomically on every save and locked while open.
+//! - [`issuance`]: proofing with the card, OpenID4VCI 1.0 (pre-authorized offer, deferred,
+//!   renewal with the refresh token), status checks that raise "renew your ID".
+//! - [`presentation`]: OpenID4VP 1.0 requests: what exactly would be disclosed to whom, the
+//!   holder's approval, the VP token posted with `direct_post`.
 #![forbid(unsafe_code)]
 
+mod http;
+pub mod issuance;
+pub mod presentation;
+mod rng;
 mod store;
 
+pub use http::well_known;
 pub use store::{
     Consent, DisclosureRecord, StoredCredential, Wallet, WalletError, FORMAT_BBS, FORMAT_SD_JWT,
 };

@@ -13,11 +13,12 @@ use akashi_crypto::{write_atomic, FileLock, SealingKey, SecureRandom};
 use akashi_sdjwt::EcPrivateKey;
 
 pub const FORMAT_SD_JWT: &str = "dc+sd-jwt";
-pub const FORMAT_BBS: &str = "bbs";
+pub const FORMAT_BBS: &str = akashi_oid4vc::FORMAT_AKASHI_BBS;
 
 const FILE_LABEL: &str = "akashi/wallet/v1";
 const P256_LABEL: &str = "akashi/wallet/holder-p256";
 const BBS_LABEL: &str = "akashi/wallet/holder-bbs";
+const COPY_LABEL: &str = "akashi/wallet/copy-p256";
 const VERSION: u32 = 1;
 
 #[derive(Debug, thiserror::Error)]
@@ -39,12 +40,28 @@ pub enum WalletError {
     NoFreshCopy(String),
     #[error("wallet: {0}")]
     Io(String),
+    #[error("wallet: HTTP: {0}")]
+    Http(String),
+    #[error("wallet: the other party refused: {0}")]
+    Refused(akashi_oid4vc::OAuthError),
+    #[error("wallet: the credential received does not verify: {0}")]
+    BadCredential(String),
+    #[error("wallet: cannot answer the request: {0}")]
+    Unsatisfiable(String),
+    #[error("wallet: the request is not acceptable: {0}")]
+    BadRequest(String),
+    #[error("wallet: the card: {0}")]
+    Card(String),
 }
 
 /// One SD-JWT copy and the verifier it went to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct Copy {
     sd_jwt: String,
+    /// This copy's own holder key (sealed, base64), so copies share no key; `None`: the
+    /// wallet's device key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
     used_by: Option<String>,
 }
 
@@ -63,6 +80,18 @@ pub struct StoredCredential {
     pub expires_at: Option<i64>,
     /// Set when the issuer reports that the JPKI anchor was revoked: "renew your ID".
     pub anchor_revoked: bool,
+    /// The OpenID4VCI credential configuration it was issued under (for renewal).
+    #[serde(default)]
+    pub configuration_id: Option<String>,
+    /// The refresh token that renews it without the card.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    /// Every claim the credential holds (what the wallet can disclose from it).
+    #[serde(default)]
+    pub claims: serde_json::Value,
+    /// The issuer's public key that verifies it (JWK for SD-JWT, base64url for BBS).
+    #[serde(default)]
+    pub issuer_key: serde_json::Value,
 }
 
 impl StoredCredential {
@@ -84,13 +113,39 @@ impl StoredCredential {
                 .into_iter()
                 .map(|sd_jwt| Copy {
                     sd_jwt,
+                    key: None,
                     used_by: None,
                 })
                 .collect(),
             received_at,
             expires_at,
             anchor_revoked: false,
+            configuration_id: None,
+            refresh_token: None,
+            claims: serde_json::Value::Null,
+            issuer_key: serde_json::Value::Null,
         }
+    }
+
+    /// Gives copy `i` its own sealed holder key (from [`Wallet::seal_copy_key`]).
+    pub fn set_copy_key(&mut self, i: usize, sealed: String) {
+        if let Some(c) = self.copies.get_mut(i) {
+            c.key = Some(sealed);
+        }
+    }
+
+    /// Whether `verifier` already has its copy.
+    pub fn has_copy_for(&self, verifier: &str) -> bool {
+        self.copies
+            .iter()
+            .any(|c| c.used_by.as_deref() == Some(verifier))
+    }
+
+    /// The single stored value of a BBS credential (base64 of its encoding).
+    pub fn bbs_encoding(&self) -> Option<&str> {
+        (self.format == FORMAT_BBS)
+            .then(|| self.copies.first().map(|c| c.sd_jwt.as_str()))
+            .flatten()
     }
 
     /// Copies not yet presented to any verifier.
@@ -241,6 +296,68 @@ impl Wallet {
 
     pub fn holder_key(&self) -> &EcPrivateKey {
         &self.holder_p256
+    }
+
+    /// A fresh P-256 holder key for one SD-JWT copy, and its sealed form for the file.
+    pub fn new_copy_key(
+        &self,
+        rng: &dyn SecureRandom,
+    ) -> Result<(EcPrivateKey, String), WalletError> {
+        let key = EcPrivateKey::generate(rng).map_err(io)?;
+        let sealed = STANDARD.encode(key.seal(&self.key, COPY_LABEL).map_err(io)?);
+        Ok((key, sealed))
+    }
+
+    /// The holder key of the copy `verifier` got from [`Wallet::copy_for`].
+    pub fn copy_key(&self, credential: &str, verifier: &str) -> Result<EcPrivateKey, WalletError> {
+        let c = self
+            .file
+            .credentials
+            .iter()
+            .find(|c| c.id == credential)
+            .ok_or_else(|| WalletError::UnknownCredential(credential.to_owned()))?;
+        let copy = c
+            .copies
+            .iter()
+            .find(|k| k.used_by.as_deref() == Some(verifier))
+            .ok_or_else(|| WalletError::UnknownCredential(credential.to_owned()))?;
+        match &copy.key {
+            None => EcPrivateKey::unseal(
+                &self.key,
+                P256_LABEL,
+                &self.unseal_b64(&self.file.holder_p256)?,
+            )
+            .map_err(|_| WalletError::Sealed),
+            Some(sealed) => EcPrivateKey::unseal(&self.key, COPY_LABEL, &self.unseal_b64(sealed)?)
+                .map_err(|_| WalletError::Sealed),
+        }
+    }
+
+    fn unseal_b64(&self, s: &str) -> Result<Vec<u8>, WalletError> {
+        STANDARD.decode(s).map_err(|_| WalletError::Sealed)
+    }
+
+    pub fn credential(&self, id: &str) -> Result<&StoredCredential, WalletError> {
+        self.file
+            .credentials
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| WalletError::UnknownCredential(id.to_owned()))
+    }
+
+    /// Applies `change` to every credential; saved at once.
+    pub fn update_credentials(
+        &mut self,
+        mut change: impl FnMut(&mut StoredCredential),
+    ) -> Result<(), WalletError> {
+        self.file.credentials.iter_mut().for_each(&mut change);
+        self.save()
+    }
+
+    /// Removes a credential (replaced by its renewal); saved at once.
+    pub fn remove_credential(&mut self, id: &str) -> Result<(), WalletError> {
+        self.file.credentials.retain(|c| c.id != id);
+        self.save()
     }
 
     pub fn bbs_holder_secret(&self) -> &HolderSecret {
