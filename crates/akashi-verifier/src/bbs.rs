@@ -11,6 +11,7 @@ use akashi_oid4vc::bbs::BbsPresentation;
 use akashi_oid4vc::dcql::CredentialQuery;
 use akashi_oid4vc::FORMAT_AKASHI_BBS;
 
+use crate::error::untrusted;
 use crate::query::{bbs_meta, bbs_request};
 use crate::verify::Context;
 use crate::VerifierError;
@@ -61,12 +62,12 @@ pub(crate) fn verify(
         .trusted
         .iter()
         .find(|t| t.issuer == entry.iss)
-        .ok_or_else(|| VerifierError::UntrustedIssuer(entry.iss.clone()))?;
+        .ok_or_else(|| untrusted(&entry.iss))?;
     let pk = issuer
         .bbs_public_key
         .as_deref()
         .and_then(public_key)
-        .ok_or_else(|| VerifierError::UntrustedIssuer(entry.iss.clone()))?;
+        .ok_or_else(|| untrusted(&entry.iss))?;
     let meta = bbs_meta(query)?;
     if entry.profile != BBS_PROFILE || !meta.profile_values.contains(&entry.profile) {
         return Err(VerifierError::CredentialTypeNotAccepted);

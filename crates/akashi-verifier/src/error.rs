@@ -117,6 +117,12 @@ impl VerifierError {
     }
 }
 
+/// [`VerifierError::UntrustedIssuer`] for an issuer named by the presentation (the wallet's
+/// input): cut short so that a long name does not fill logs.
+pub(crate) fn untrusted(iss: &str) -> VerifierError {
+    VerifierError::UntrustedIssuer(iss.chars().take(100).collect())
+}
+
 /// Why an SD-JWT presentation was refused, without the parts of it that could carry claim
 /// values (some of the library's messages quote a Disclosure as received).
 pub(crate) fn sd_jwt_reason(e: &SdJwtError) -> String {

@@ -7,7 +7,7 @@ use akashi_oid4vc::dcql::{resolve, sd_jwt_accepts, CredentialQuery};
 use akashi_oid4vc::FORMAT_SD_JWT_VC;
 use akashi_sdjwt::{verify_vc, EcPublicKey, Expectations, KeyBindingExpectation, SdJwtError};
 
-use crate::error::sd_jwt_reason;
+use crate::error::{sd_jwt_reason, untrusted};
 use crate::query::string_path;
 use crate::verify::Context;
 use crate::VerifierError;
@@ -70,14 +70,14 @@ pub(crate) async fn verify(
         .trusted
         .iter()
         .find(|t| t.issuer == iss)
-        .ok_or_else(|| VerifierError::UntrustedIssuer(iss.clone()))?;
+        .ok_or_else(|| untrusted(&iss))?;
     let keys: Vec<EcPublicKey> = issuer
         .sd_jwt_keys
         .iter()
         .filter_map(|jwk| EcPublicKey::from_jwk(jwk).ok())
         .collect();
     if keys.is_empty() {
-        return Err(VerifierError::UntrustedIssuer(iss));
+        return Err(untrusted(&iss));
     }
     let mut outcome = Err(SdJwtError::IssuerSignature);
     for key in &keys {
