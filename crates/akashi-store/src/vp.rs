@@ -64,17 +64,18 @@ fn transaction(row: &AnyRow) -> Result<VpTransactionRecord, StoreError> {
 }
 
 impl Txn {
+    /// Inserts a relying party; a name (or id) already taken is [`StoreError::Duplicate`].
     pub async fn vp_client_insert(&mut self, r: &VpClientRecord) -> Result<(), StoreError> {
-        sqlx::query(&format!(
-            "INSERT INTO vp_clients ({CLIENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5)"
-        ))
-        .bind(&r.id)
-        .bind(&r.name)
-        .bind(&r.credential_hash)
-        .bind(&r.trusted_issuers)
-        .bind(r.created_at)
-        .execute(&mut *self.tx)
-        .await?;
+        let sql = format!("INSERT INTO vp_clients ({CLIENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5)");
+        let query = sqlx::query(&sql)
+            .bind(&r.id)
+            .bind(&r.name)
+            .bind(&r.credential_hash)
+            .bind(&r.trusted_issuers)
+            .bind(r.created_at);
+        self.execute_guarded(query)
+            .await
+            .map_err(StoreError::on_insert("relying party", &r.name))?;
         Ok(())
     }
 
