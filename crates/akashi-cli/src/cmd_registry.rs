@@ -306,6 +306,7 @@ pub fn serve(
             pf_check_interval: Duration::from_secs(pf_check_interval),
             pf_deliver_interval: Duration::from_secs(2),
             roles,
+            public_url: None,
         };
         akashi_server::serve(config, listen, |addr| {
             println!("listening on http://{addr}");

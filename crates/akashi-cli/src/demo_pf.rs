@@ -179,6 +179,7 @@ pub async fn run(
         pf_check_interval: Duration::ZERO,
         pf_deliver_interval: Duration::ZERO,
         roles: akashi_server::Roles::All,
+        public_url: None,
     };
     let now = OffsetDateTime::now_utc();
     // The server and the PF open the J-LIS directory themselves: release it meanwhile.

@@ -104,6 +104,7 @@ async fn run(purpose: Purpose, requests: usize, connections: usize, database: Op
         pf_check_interval: Duration::ZERO,
         pf_deliver_interval: Duration::ZERO,
         roles: akashi_server::Roles::All,
+        public_url: None,
     };
     let app = akashi_server::router(config).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

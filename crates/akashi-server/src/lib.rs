@@ -26,6 +26,7 @@
 //! person's attributes.
 #![forbid(unsafe_code)]
 
+mod credentials;
 mod jlis;
 pub mod openapi;
 mod pf;
@@ -49,6 +50,7 @@ use akashi_jpki::CertificateKind;
 use akashi_pf::{PfService, ServiceProvider};
 use akashi_store::Store;
 
+pub use credentials::{open_issuer, open_verifier, ISSUER_VERIFIER_NAME};
 use jlis::*;
 pub use pf::{open_embedded_pf, open_pf, open_remote_pf, PF_VERIFIER_NAME};
 
@@ -68,6 +70,10 @@ pub struct ServerConfig {
     pub pf_deliver_interval: Duration,
     /// Which roles this process plays.
     pub roles: Roles,
+    /// Where clients reach this process (`http://host:port`): the private ID issuer and the
+    /// verifier (both run with [`Roles::All`]) name their endpoints under it. `None`: neither
+    /// runs.
+    pub public_url: Option<String>,
 }
 
 /// The roles of one `akashi serve`: J-LIS, the PF, or both (the embedded default).
@@ -98,6 +104,11 @@ impl Roles {
     fn serves(&self, path: &str) -> bool {
         if path.starts_with("/pf/") {
             self.pf()
+        } else if path.starts_with("/issuer")
+            || path.starts_with("/vp/")
+            || path.starts_with("/.well-known/")
+        {
+            matches!(self, Roles::All)
         } else if path == "/healthz" {
             true
         } else {
@@ -116,6 +127,9 @@ pub(crate) struct AppState {
     /// Present with the PF role (its routes are mounted only then).
     pf: Option<Arc<PfService>>,
     service_providers: Mutex<HashMap<[u8; 32], (Instant, ServiceProvider)>>,
+    /// Present with [`Roles::All`] and a public URL.
+    issuer: Option<Arc<akashi_issuer::IssuerService>>,
+    verifier: Option<Arc<akashi_verifier::VerifierService>>,
 }
 
 impl AppState {
@@ -193,7 +207,30 @@ pub async fn router(config: ServerConfig) -> Result<Router, JlisError> {
         ),
         (Roles::All, None) => unreachable!("the J-LIS role opens the responder"),
     };
+    let (issuer, verifier) = match (&config.roles, &ocsp, &config.public_url) {
+        (Roles::All, Some(ocsp), Some(url)) => (
+            Some(Arc::new(
+                open_issuer(
+                    &config.data,
+                    &config.store,
+                    &config.sealing_key,
+                    &registry,
+                    ocsp.clone(),
+                    url,
+                    now,
+                )
+                .await
+                .map_err(|e| JlisError::CorruptState(format!("issuer: {e}")))?,
+            )),
+            Some(Arc::new(open_verifier(&config.store, url).map_err(
+                |e| JlisError::CorruptState(format!("verifier: {e}")),
+            )?)),
+        ),
+        _ => (None, None),
+    };
     let state = Arc::new(AppState {
+        issuer,
+        verifier,
         ocsp,
         registry,
         crls: Mutex::new(HashMap::new()),
@@ -208,8 +245,13 @@ pub async fn router(config: ServerConfig) -> Result<Router, JlisError> {
     if state.pf.is_some() {
         pf::spawn_background(&state);
     }
+    if let Some(issuer) = &state.issuer {
+        credentials::spawn_watch(issuer.clone(), state.config.pf_check_interval);
+    }
+    let with_credentials = state.issuer.is_some();
     let routes: Vec<&openapi::ApiRoute<AppRouter>> = ROUTES
         .iter()
+        .chain(credentials::ROUTES.iter().filter(|_| with_credentials))
         .filter(|r| state.config.roles.serves(r.path))
         .collect();
     let document = openapi::document(&routes).to_string();
@@ -224,7 +266,7 @@ pub async fn router(config: ServerConfig) -> Result<Router, JlisError> {
         .with_state(state))
 }
 
-type AppRouter = Router<Arc<AppState>>;
+pub(crate) type AppRouter = Router<Arc<AppState>>;
 
 /// Every route, mounted and documented from this one table: a route cannot exist undocumented.
 const ROUTES: &[openapi::ApiRoute<AppRouter>] = &[
@@ -376,9 +418,14 @@ pub async fn serve(
     listen: SocketAddr,
     on_listen: impl FnOnce(SocketAddr),
 ) -> Result<(), std::io::Error> {
-    let app = router(config).await.map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
-    on_listen(listener.local_addr()?);
+    let addr = listener.local_addr()?;
+    let mut config = config;
+    if config.public_url.is_none() {
+        config.public_url = Some(format!("http://{addr}"));
+    }
+    let app = router(config).await.map_err(std::io::Error::other)?;
+    on_listen(addr);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -70,6 +70,7 @@ async fn pf_over_http_to_jlis() {
         pf_check_interval: Duration::ZERO,
         pf_deliver_interval: Duration::ZERO,
         roles: akashi_server::Roles::All,
+        public_url: None,
     })
     .await
     .unwrap();

@@ -72,7 +72,7 @@ pub(crate) fn verify(
     if entry.profile != BBS_PROFILE || !meta.profile_values.contains(&entry.profile) {
         return Err(VerifierError::CredentialTypeNotAccepted);
     }
-    let request = bbs_request(query, &meta, ctx.client_id, ctx.nonce)?;
+    let request = bbs_request(query, ctx.client_id, ctx.nonce)?;
     let bytes = unb64(&entry.proof).ok_or_else(|| {
         VerifierError::InvalidPresentation("the BBS proof is not base64url".into())
     })?;

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use akashi_bbs::{PresentationRequest, RangePredicate};
 use akashi_credential::{epoch_days, parse_date, BbsMessage, BBS_PROFILE};
-use akashi_oid4vc::bbs::{presentation_header, BbsMeta, Predicate};
+use akashi_oid4vc::bbs::{BbsMeta, Predicate};
 use akashi_oid4vc::dcql::{CredentialQuery, DcqlQuery};
 use akashi_oid4vc::{FORMAT_AKASHI_BBS, FORMAT_SD_JWT_VC};
 
@@ -157,22 +157,12 @@ pub(crate) fn bbs_meta(c: &CredentialQuery) -> Result<BbsMeta, VerifierError> {
     Ok(meta)
 }
 
-/// The BBS presentation request of a (checked) BBS query for the client id and nonce.
+/// The BBS presentation request of a (checked) BBS query for the client id and nonce: the
+/// one the wallet builds ([`akashi_credential::bbs_request`]).
 pub(crate) fn bbs_request(
     c: &CredentialQuery,
-    meta: &BbsMeta,
     client_id: &str,
     nonce: &str,
 ) -> Result<PresentationRequest, VerifierError> {
-    let predicates = meta
-        .predicates
-        .iter()
-        .map(|p| bbs_predicate(p).ok_or_else(|| bad("a predicate is malformed")))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(PresentationRequest {
-        verifier_id: client_id.as_bytes().to_vec(),
-        presentation_header: presentation_header(client_id, nonce),
-        disclose: bbs_disclose(c)?,
-        predicates,
-    })
+    akashi_credential::bbs_request(c, client_id, nonce).map_err(|e| bad(e.to_string()))
 }
