@@ -23,7 +23,7 @@ pub struct WatchReport {
     pub confirmed: usize,
     /// Anchors found revoked (or on hold) in this pass.
     pub revoked: usize,
-    /// SD-JWT VCs set to invalid in the status list.
+    /// Credentials set invalid: SD-JWT VCs (in the status list) and BBS credentials.
     pub credentials_revoked: u64,
     /// Holders J-LIS could not answer for (tried again next pass).
     pub unavailable: usize,

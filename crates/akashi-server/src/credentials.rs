@@ -84,10 +84,16 @@ pub async fn open_issuer(
     ))
 }
 
-/// The embedded verifier at `public_url`.
-pub fn open_verifier(store: &Store, public_url: &str) -> Result<VerifierService, VerifierError> {
+/// The embedded verifier at `public_url`; `status_ttl`: how long a fetched status list is
+/// reused (seconds).
+pub fn open_verifier(
+    store: &Store,
+    public_url: &str,
+    status_ttl: i64,
+) -> Result<VerifierService, VerifierError> {
     let config = VerifierConfig {
         base_url: public_url.trim_end_matches('/').to_owned(),
+        status_ttl,
         ..VerifierConfig::default()
     };
     Ok(VerifierService::new(

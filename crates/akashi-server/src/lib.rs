@@ -62,7 +62,8 @@ pub struct ServerConfig {
     /// CRLs older than this are regenerated when requested.
     pub crl_max_age: Duration,
     /// How long a signed OCSP answer to a nonce-less request is reused while the statuses it
-    /// states are unchanged (zero: sign every answer).
+    /// states are unchanged (zero: sign every answer); also how long the verifier reuses a
+    /// fetched status list.
     pub ocsp_cache: Duration,
     /// How often the PF checks its customers' certificates at J-LIS (zero: never).
     pub pf_check_interval: Duration,
@@ -222,9 +223,10 @@ pub async fn router(config: ServerConfig) -> Result<Router, JlisError> {
                 .await
                 .map_err(|e| JlisError::CorruptState(format!("issuer: {e}")))?,
             )),
-            Some(Arc::new(open_verifier(&config.store, url).map_err(
-                |e| JlisError::CorruptState(format!("verifier: {e}")),
-            )?)),
+            Some(Arc::new(
+                open_verifier(&config.store, url, config.ocsp_cache.as_secs() as i64)
+                    .map_err(|e| JlisError::CorruptState(format!("verifier: {e}")))?,
+            )),
         ),
         _ => (None, None),
     };

@@ -46,7 +46,14 @@ pub struct Deferred {
     refresh_token: Option<String>,
 }
 
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Deferred({})", self.transaction_id)
+    }
+}
+
 /// The outcome of one credential configuration.
+#[derive(Debug)]
 pub enum Received {
     Stored(String),
     Deferred(Box<Deferred>),
