@@ -469,4 +469,73 @@ async fn private_id_over_http() {
         wallet.credential(&fresh_sd).unwrap().claims["address"]["municipality"],
         "大阪市北区"
     );
+    let fresh_bbs = fresh
+        .iter()
+        .find_map(|r| match r {
+            Received::Stored(id) if id.starts_with("bbs-") => Some(id.clone()),
+            _ => None,
+        })
+        .unwrap();
+
+    // A second move: with consent, renewal needs no card — the issuer takes the latest four
+    // and the new serial from J-LIS when the wallet renews with its refresh token.
+    registry
+        .apply(
+            "R1",
+            &LifeEvent::Move {
+                new_address: "北海道札幌市中央区北1条西2丁目".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let mut authority = Authority::open(dir.path(), key.clone()).unwrap();
+    reissue_signature(
+        &mut authority,
+        &registry,
+        "R1",
+        card2.into_transport().0,
+        now,
+        &OsRandom,
+    )
+    .await
+    .unwrap();
+    drop(authority);
+    let mut marked = Vec::new();
+    for _ in 0..100 {
+        marked = issuance::check_status(&mut wallet, &http, t).await.unwrap();
+        if !marked.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(marked, vec![fresh_sd.clone()]);
+    let renewed = issuance::renew(&mut wallet, &http, &fresh_bbs, t, &OsRandom)
+        .await
+        .unwrap();
+    let Received::Stored(renewed) = renewed else {
+        panic!("not deferred")
+    };
+    assert_eq!(
+        wallet.credential(&renewed).unwrap().claims["municipality"],
+        "札幌市中央区"
+    );
+    assert!(
+        wallet.credential(&fresh_bbs).is_err(),
+        "the renewed credential replaced the old one"
+    );
+    let (_, created) = rp_request(&http, &url, &shop, shop_query(today)).await;
+    let plan = presentation::plan(&wallet, created["request_uri"].as_str().unwrap(), t).unwrap();
+    assert_eq!(plan.items[0].credential_id, renewed);
+    presentation::respond(&mut wallet, &http, &plan, t, &OsRandom)
+        .await
+        .unwrap();
+    let result = rp_result(
+        &http,
+        &url,
+        &shop,
+        created["transaction_id"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(result["status"], "verified", "{result}");
 }
