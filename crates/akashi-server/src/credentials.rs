@@ -17,7 +17,6 @@ use time::OffsetDateTime;
 use akashi_crypto::{OsRandom, SealingKey};
 use akashi_issuer::{IssuerConfig, IssuerError, IssuerKeys, IssuerService};
 use akashi_jlis::{OcspResponder, Registry};
-use akashi_jpki::{CertificateKind, TrustAnchors};
 use akashi_oid4vc::dcql::DcqlQuery;
 use akashi_oid4vc::proofing::ProofingRequest;
 use akashi_oid4vc::vci::{CredentialRequest, DeferredCredentialRequest, TokenRequest};
@@ -49,27 +48,10 @@ pub async fn open_issuer(
         sealing_key,
         &OsRandom,
     )?;
-    let verifier = match registry
-        .verifier_named(ISSUER_VERIFIER_NAME)
-        .await
-        .map_err(jlis)?
-    {
-        Some(v) => v,
-        None => {
-            registry
-                .register_verifier(ISSUER_VERIFIER_NAME, now, &OsRandom)
-                .await
-                .map_err(jlis)?
-                .0
-        }
-    };
-    let authority = akashi_jlis::Authority::open(data, sealing_key.clone()).map_err(jlis)?;
-    let mut anchors = TrustAnchors::default();
-    for kind in [CertificateKind::Signature, CertificateKind::Authentication] {
-        for generation in authority.generations(kind).map_err(jlis)? {
-            anchors.push(generation.certificate);
-        }
-    }
+    let (verifier, anchors) =
+        crate::pf::registered_verifier(data, sealing_key, registry, ISSUER_VERIFIER_NAME, now)
+            .await
+            .map_err(jlis)?;
     let link = InProcessJlis {
         registry: registry.clone(),
         ocsp,

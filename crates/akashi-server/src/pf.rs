@@ -39,27 +39,10 @@ pub async fn open_pf(
     let jlis = |e: akashi_jlis::JlisError| PfError::Jlis(e.to_string());
     let keys =
         PfKeys::load_or_create(&data.join("pf").join("keys.sealed"), sealing_key, &OsRandom)?;
-    let verifier = match registry
-        .verifier_named(PF_VERIFIER_NAME)
-        .await
-        .map_err(jlis)?
-    {
-        Some(v) => v,
-        None => {
-            registry
-                .register_verifier(PF_VERIFIER_NAME, now, &OsRandom)
-                .await
-                .map_err(jlis)?
-                .0
-        }
-    };
-    let authority = akashi_jlis::Authority::open(data, sealing_key.clone()).map_err(jlis)?;
-    let mut anchors = TrustAnchors::default();
-    for kind in [CertificateKind::Signature, CertificateKind::Authentication] {
-        for generation in authority.generations(kind).map_err(jlis)? {
-            anchors.push(generation.certificate);
-        }
-    }
+    let (verifier, anchors) =
+        registered_verifier(data, sealing_key, registry, PF_VERIFIER_NAME, now)
+            .await
+            .map_err(jlis)?;
     let link = InProcessJlis {
         registry: registry.clone(),
         ocsp,
@@ -72,6 +55,29 @@ pub async fn open_pf(
         Arc::new(link),
         PfConfig::default(),
     ))
+}
+
+/// An in-process operator's identity at J-LIS: the verifier registered under `name` (registered
+/// the first time), and the J-LIS roots of every generation as its trust anchors.
+pub(crate) async fn registered_verifier(
+    data: &Path,
+    sealing_key: &SealingKey,
+    registry: &Registry,
+    name: &str,
+    now: OffsetDateTime,
+) -> Result<(akashi_jlis::Verifier, TrustAnchors), akashi_jlis::JlisError> {
+    let verifier = match registry.verifier_named(name).await? {
+        Some(v) => v,
+        None => registry.register_verifier(name, now, &OsRandom).await?.0,
+    };
+    let authority = akashi_jlis::Authority::open(data, sealing_key.clone())?;
+    let mut anchors = TrustAnchors::default();
+    for kind in [CertificateKind::Signature, CertificateKind::Authentication] {
+        for generation in authority.generations(kind)? {
+            anchors.push(generation.certificate);
+        }
+    }
+    Ok((verifier, anchors))
 }
 
 /// The embedded PF without a running server (CLI commands, the demo, the load generator):

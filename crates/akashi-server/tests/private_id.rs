@@ -57,6 +57,19 @@ async fn rp_result(http: &reqwest::Client, url: &str, rp: &Rp, id: &str) -> Valu
     serde_json::from_str(&r.text().await.unwrap()).unwrap()
 }
 
+/// Polls the wallet's status check until the server's anchor watch has revoked something
+/// (the watch runs on the server's timer), for at most ten seconds.
+async fn revoked_after_watch(wallet: &mut Wallet, http: &reqwest::Client, t: i64) -> Vec<String> {
+    for _ in 0..100 {
+        let marked = issuance::check_status(wallet, http, t).await.unwrap();
+        if !marked.is_empty() {
+            return marked;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Vec::new()
+}
+
 fn shop_query(today: time::Date) -> Value {
     json!({ "credentials": [{
         "id": "age", "format": "akashi-bbs-1",
@@ -394,14 +407,7 @@ async fn private_id_over_http() {
     drop(authority);
     // The issuer's watch on the server's check timer revokes the holder's credentials; the
     // wallet sees it in the status list.
-    let mut marked = Vec::new();
-    for _ in 0..100 {
-        marked = issuance::check_status(&mut wallet, &http, t).await.unwrap();
-        if !marked.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let marked = revoked_after_watch(&mut wallet, &http, t).await;
     assert_eq!(marked, vec![sd_id.clone()]);
     assert!(wallet
         .notices(t)
@@ -501,14 +507,7 @@ async fn private_id_over_http() {
     .await
     .unwrap();
     drop(authority);
-    let mut marked = Vec::new();
-    for _ in 0..100 {
-        marked = issuance::check_status(&mut wallet, &http, t).await.unwrap();
-        if !marked.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let marked = revoked_after_watch(&mut wallet, &http, t).await;
     assert_eq!(marked, vec![fresh_sd.clone()]);
     let renewed = issuance::renew(&mut wallet, &http, &fresh_bbs, t, &OsRandom)
         .await
