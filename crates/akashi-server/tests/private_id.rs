@@ -6,159 +6,29 @@
 //! list), renewal without consent is refused and marks "renew your ID", renewal with consent
 //! takes the new address from J-LIS. Bad input on both sides changes nothing.
 
-use std::time::Duration;
+mod support;
 
 use serde_json::{json, Value};
-use time::OffsetDateTime;
 
-use akashi_card::{JpkiCard, MemoryStore, VirtualTransport};
-use akashi_credential::{born_on_or_before, BBS_PROFILE, VCT};
-use akashi_crypto::{OsRandom, SealingKey};
-use akashi_jlis::{
-    issue_card, reissue_signature, Authority, CardIssueRequest, LifeEvent, Registry,
-};
-use akashi_jpki::{BasicFourAttributes, Sex};
+use akashi_crypto::OsRandom;
+use akashi_jlis::{reissue_signature, Authority, LifeEvent};
 use akashi_oid4vc::vci::CredentialOffer;
-use akashi_store::Store;
-use akashi_verifier::TrustedIssuer;
 use akashi_wallet::issuance::{self, Received};
 use akashi_wallet::presentation;
-use akashi_wallet::{Wallet, WalletError};
+use akashi_wallet::WalletError;
 
-const SIGN_PIN: &str = "ABC123";
-
-struct Rp {
-    credential: String,
-}
-
-async fn rp_request(http: &reqwest::Client, url: &str, rp: &Rp, dcql: Value) -> (u16, Value) {
-    let r = http
-        .post(format!("{url}/vp/v1/requests"))
-        .bearer_auth(&rp.credential)
-        .header("content-type", "application/json")
-        .body(json!({ "dcql_query": dcql }).to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (
-        status,
-        serde_json::from_str(&r.text().await.unwrap()).unwrap(),
-    )
-}
-
-async fn rp_result(http: &reqwest::Client, url: &str, rp: &Rp, id: &str) -> Value {
-    let r = http
-        .get(format!("{url}/vp/v1/requests/{id}"))
-        .bearer_auth(&rp.credential)
-        .send()
-        .await
-        .unwrap();
-    serde_json::from_str(&r.text().await.unwrap()).unwrap()
-}
-
-/// Polls the wallet's status check until the server's anchor watch has revoked something
-/// (the watch runs on the server's timer), for at most ten seconds.
-async fn revoked_after_watch(wallet: &mut Wallet, http: &reqwest::Client, t: i64) -> Vec<String> {
-    for _ in 0..100 {
-        let marked = issuance::check_status(wallet, http, t).await.unwrap();
-        if !marked.is_empty() {
-            return marked;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Vec::new()
-}
-
-fn shop_query(today: time::Date) -> Value {
-    json!({ "credentials": [{
-        "id": "age", "format": "akashi-bbs-1",
-        "meta": { "profile_values": [BBS_PROFILE], "predicates": [
-            { "claim": "birthdate", "lte": born_on_or_before(today, 20).to_string() },
-            { "claim": "valid_until", "gte": today.to_string() } ] }
-    }]})
-}
-
-fn city_query() -> Value {
-    json!({ "credentials": [{
-        "id": "residence", "format": "dc+sd-jwt",
-        "meta": { "vct_values": [VCT] },
-        "claims": [ { "path": ["address", "municipality"] } ]
-    }]})
-}
+use support::{city_query, hanako, revoked_after_watch, shop_query, Bench, SIGN_PIN};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn private_id_over_http() {
-    let dir = tempfile::tempdir().unwrap();
-    let now = OffsetDateTime::now_utc();
-    let t = now.unix_timestamp();
-    let key = SealingKey::from_bytes([7; 32]);
-    let store = Store::open_in_dir(dir.path()).await.unwrap();
-    let mut authority = Authority::init(dir.path(), key.clone(), now, &OsRandom).unwrap();
-    let registry = Registry::new(store.clone());
-    let person = BasicFourAttributes {
-        name: "山田\u{3000}花子".into(),
-        address: "東京都千代田区霞が関二丁目1番2号".into(),
-        birth_date: time::macros::date!(1990 - 04 - 01),
-        sex: Sex::Female,
-    };
-    registry.add_resident("R1", &person, now).await.unwrap();
-    let issued = issue_card(
-        &mut authority,
-        &CardIssueRequest {
-            person: &person,
-            auth_pin: "1234",
-            sign_pin: SIGN_PIN,
-        },
-        MemoryStore::default(),
-        now,
-        &OsRandom,
-    )
-    .unwrap();
-    let c = &issued.certificates;
-    registry
-        .record_issued(
-            "R1",
-            "card-1",
-            &[(&c.signature, None), (&c.authentication, None)],
-            now,
-        )
-        .await
-        .unwrap();
-    let mut card = JpkiCard::new(VirtualTransport(issued.card));
-    drop(authority);
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let app = akashi_server::router(akashi_server::ServerConfig {
-        data: dir.path().to_path_buf(),
-        store: store.clone(),
-        sealing_key: key.clone(),
-        crl_max_age: Duration::ZERO,
-        ocsp_cache: Duration::ZERO,
-        pf_check_interval: Duration::from_millis(300),
-        pf_deliver_interval: Duration::ZERO,
-        roles: akashi_server::Roles::All,
-        public_url: Some(url.clone()),
-    })
-    .await
-    .unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    let http = reqwest::Client::new();
-    let issuer_url = format!("{url}/issuer");
+    let bench = Bench::start(std::time::Duration::from_millis(300)).await;
+    let (now, t, http) = (bench.now, bench.t(), &bench.http);
+    let issuer_url = bench.issuer_url.clone();
+    let registry = &bench.registry;
+    let mut card = bench.card_for("R1", &hanako()).await;
 
     // The OpenAPI document lists the new routes (generated from the same table).
-    let doc: Value = serde_json::from_str(
-        &http
-            .get(format!("{url}/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let doc = bench.get_json("/openapi.json").await;
     for path in [
         "/issuer/credential",
         "/issuer/token",
@@ -168,19 +38,14 @@ async fn private_id_over_http() {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
 
-    // Proofing: the card signs the issuer's challenge; a replayed challenge is refused.
-    let mut wallet = Wallet::create(
-        &dir.path().join("wallet.sealed"),
-        SealingKey::from_bytes([9; 32]),
-        &OsRandom,
-    )
-    .unwrap();
-    let answer = issuance::proof_with_card(&http, &issuer_url, &mut card, SIGN_PIN, false)
+    // Proofing: the card signs the issuer's challenge, the wallet receives both formats.
+    let mut wallet = bench.wallet("wallet");
+    let answer = issuance::proof_with_card(http, &issuer_url, &mut card, SIGN_PIN, false)
         .await
         .unwrap();
     assert_eq!(answer.anchor_status, "good");
     let offer = CredentialOffer::parse(&answer.credential_offer_uri).unwrap();
-    let received = issuance::accept_offer(&mut wallet, &http, &offer, t, &OsRandom)
+    let received = issuance::accept_offer(&mut wallet, http, &offer, t, &OsRandom)
         .await
         .unwrap();
     assert_eq!(received.len(), 2);
@@ -198,7 +63,7 @@ async fn private_id_over_http() {
         .clone();
     let bbs_id = ids.iter().find(|i| i.starts_with("bbs-")).unwrap().clone();
     // The pre-authorized code is single use.
-    let again = issuance::accept_offer(&mut wallet, &http, &offer, t, &OsRandom).await;
+    let again = issuance::accept_offer(&mut wallet, http, &offer, t, &OsRandom).await;
     assert!(
         matches!(again, Err(WalletError::Refused(ref e)) if e.error == "invalid_grant"),
         "{again:?}"
@@ -208,57 +73,15 @@ async fn private_id_over_http() {
     assert_eq!(sd.fresh_copies(), issuance::DEFAULT_COPIES);
 
     // Relying parties: a shop and a city service trusting the issuer.
-    let jwks: Value = serde_json::from_str(
-        &http
-            .get(format!("{url}/.well-known/jwt-vc-issuer/issuer"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
-    let meta: Value = serde_json::from_str(
-        &http
-            .get(format!("{url}/.well-known/openid-credential-issuer/issuer"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
-    let trusted = vec![TrustedIssuer {
-        issuer: issuer_url.clone(),
-        sd_jwt_keys: jwks["jwks"]["keys"].as_array().unwrap().clone(),
-        bbs_public_key: meta["credential_configurations_supported"]["jp-identity-bbs"]
-            ["akashi_bbs_public_key"]
-            .as_str()
-            .map(str::to_owned),
-    }];
-    let verifier = akashi_server::open_verifier(&store, &url, 0).unwrap();
-    let shop = Rp {
-        credential: verifier
-            .register("Age shop", trusted.clone(), now, &OsRandom)
-            .await
-            .unwrap()
-            .1,
-    };
-    let city = Rp {
-        credential: verifier
-            .register("City", trusted.clone(), now, &OsRandom)
-            .await
-            .unwrap()
-            .1,
-    };
+    let trusted = vec![bench.trusted_issuer().await];
+    let shop = bench.rp("Age shop", trusted.clone()).await;
+    let city = bench.rp("City", trusted).await;
 
     // The shop learns only "20 or older, still valid" and its pseudonym.
     let today = now.date();
     let mut pseudonyms = Vec::new();
     for _ in 0..2 {
-        let (status, created) = rp_request(&http, &url, &shop, shop_query(today)).await;
+        let (status, created) = bench.rp_request(&shop, shop_query(today)).await;
         assert_eq!(status, 201, "{created}");
         let plan =
             presentation::plan(&wallet, created["request_uri"].as_str().unwrap(), t).unwrap();
@@ -268,16 +91,12 @@ async fn private_id_over_http() {
             plan.describe()
         );
         assert!(plan.items[0].claims.is_empty());
-        presentation::respond(&mut wallet, &http, &plan, t, &OsRandom)
+        presentation::respond(&mut wallet, http, &plan, t, &OsRandom)
             .await
             .unwrap();
-        let result = rp_result(
-            &http,
-            &url,
-            &shop,
-            created["transaction_id"].as_str().unwrap(),
-        )
-        .await;
+        let result = bench
+            .rp_result(&shop, created["transaction_id"].as_str().unwrap())
+            .await;
         assert_eq!(result["status"], "verified", "{result}");
         let r = &result["result"]["credentials"]["age"];
         assert_eq!(r["claims"], json!({}), "nothing disclosed: {r}");
@@ -296,23 +115,19 @@ async fn private_id_over_http() {
     assert!(pseudonyms[0].as_str().unwrap().len() > 40);
 
     // The city learns only the municipality (SD-JWT VC, its own copy).
-    let (_, created) = rp_request(&http, &url, &city, city_query()).await;
+    let (_, created) = bench.rp_request(&city, city_query()).await;
     let request_uri = created["request_uri"].as_str().unwrap().to_owned();
     let plan = presentation::plan(&wallet, &request_uri, t).unwrap();
     assert_eq!(
         plan.items[0].claims,
         vec!["address.municipality".to_string()]
     );
-    presentation::respond(&mut wallet, &http, &plan, t, &OsRandom)
+    presentation::respond(&mut wallet, http, &plan, t, &OsRandom)
         .await
         .unwrap();
-    let result = rp_result(
-        &http,
-        &url,
-        &city,
-        created["transaction_id"].as_str().unwrap(),
-    )
-    .await;
+    let result = bench
+        .rp_result(&city, created["transaction_id"].as_str().unwrap())
+        .await;
     assert_eq!(
         result["result"]["credentials"]["residence"]["claims"],
         json!({ "address": { "municipality": "千代田区" } }),
@@ -323,29 +138,25 @@ async fn private_id_over_http() {
         issuance::DEFAULT_COPIES - 1
     );
     // The same response again is a replay.
-    let replay = presentation::respond(&mut wallet, &http, &plan, t, &OsRandom).await;
+    let replay = presentation::respond(&mut wallet, http, &plan, t, &OsRandom).await;
     assert!(
         matches!(replay, Err(WalletError::Refused(ref e)) if e.error == "invalid_request"),
         "{replay:?}"
     );
 
     // A refusal reaches the verifier as access_denied and discloses nothing.
-    let (_, created) = rp_request(&http, &url, &city, city_query()).await;
+    let (_, created) = bench.rp_request(&city, city_query()).await;
     let plan = presentation::plan(&wallet, created["request_uri"].as_str().unwrap(), t).unwrap();
-    presentation::refuse(&http, &plan, "the holder declined")
+    presentation::refuse(http, &plan, "the holder declined")
         .await
         .unwrap();
-    let result = rp_result(
-        &http,
-        &url,
-        &city,
-        created["transaction_id"].as_str().unwrap(),
-    )
-    .await;
+    let result = bench
+        .rp_result(&city, created["transaction_id"].as_str().unwrap())
+        .await;
     assert_eq!(result["status"], "refused");
     assert!(result["result"].is_null());
     // A query the wallet cannot satisfy is refused by the wallet before anything is built.
-    let (_, created) = rp_request(&http, &url, &city, json!({ "credentials": [{ "id": "x", "format": "dc+sd-jwt", "meta": { "vct_values": ["urn:other"] }, "claims": [{ "path": ["family_name"] }] }] })).await;
+    let (_, created) = bench.rp_request(&city, json!({ "credentials": [{ "id": "x", "format": "dc+sd-jwt", "meta": { "vct_values": ["urn:other"] }, "claims": [{ "path": ["family_name"] }] }] })).await;
     assert!(matches!(
         presentation::plan(&wallet, created["request_uri"].as_str().unwrap(), t),
         Err(WalletError::Unsatisfiable(_))
@@ -377,7 +188,7 @@ async fn private_id_over_http() {
     assert_eq!(bad["error"], "unsupported_grant_type");
 
     // A plan made before the move, to show that the verifier refuses the revoked credential.
-    let (_, created_before) = rp_request(&http, &url, &city, city_query()).await;
+    let (_, created_before) = bench.rp_request(&city, city_query()).await;
     let city_plan =
         presentation::plan(&wallet, created_before["request_uri"].as_str().unwrap(), t).unwrap();
 
@@ -392,22 +203,16 @@ async fn private_id_over_http() {
         )
         .await
         .unwrap();
-    let mut authority = Authority::open(dir.path(), key.clone()).unwrap();
+    let mut authority = Authority::open(bench.dir(), bench.key.clone()).unwrap();
     let virtual_card = card.into_transport().0;
-    let (_card, _) = reissue_signature(
-        &mut authority,
-        &registry,
-        "R1",
-        virtual_card,
-        now,
-        &OsRandom,
-    )
-    .await
-    .unwrap();
+    let (_card, _) =
+        reissue_signature(&mut authority, registry, "R1", virtual_card, now, &OsRandom)
+            .await
+            .unwrap();
     drop(authority);
     // The issuer's watch on the server's check timer revokes the holder's credentials; the
     // wallet sees it in the status list.
-    let marked = revoked_after_watch(&mut wallet, &http, t).await;
+    let marked = revoked_after_watch(&mut wallet, http, t).await;
     assert_eq!(marked, vec![sd_id.clone()]);
     assert!(wallet
         .notices(t)
@@ -415,7 +220,7 @@ async fn private_id_over_http() {
         .any(|n| n.contains("renew your ID")));
 
     // The city verifier now refuses the SD-JWT VC (status list), and the wallet shows the notice.
-    let (_, created) = rp_request(&http, &url, &city, city_query()).await;
+    let (_, created) = bench.rp_request(&city, city_query()).await;
     assert!(
         matches!(
             presentation::plan(&wallet, created["request_uri"].as_str().unwrap(), t),
@@ -424,24 +229,20 @@ async fn private_id_over_http() {
         "the wallet no longer offers it"
     );
     let plan = city_plan.clone();
-    let refused = presentation::respond(&mut wallet, &http, &plan, t, &OsRandom).await;
+    let refused = presentation::respond(&mut wallet, http, &plan, t, &OsRandom).await;
     assert!(
         matches!(refused, Err(WalletError::Refused(ref e)) if e.error == "invalid_request"),
         "{refused:?}"
     );
     assert_eq!(
-        rp_result(
-            &http,
-            &url,
-            &city,
-            created_before["transaction_id"].as_str().unwrap()
-        )
-        .await["status"],
+        bench
+            .rp_result(&city, created_before["transaction_id"].as_str().unwrap())
+            .await["status"],
         "pending"
     );
 
     // Renewal without consent is refused (BBS renewal stops) and changes nothing.
-    let renewal = issuance::renew(&mut wallet, &http, &bbs_id, t, &OsRandom).await;
+    let renewal = issuance::renew(&mut wallet, http, &bbs_id, t, &OsRandom).await;
     assert!(
         matches!(renewal, Err(WalletError::Refused(ref e)) if e.error == "invalid_grant"),
         "{renewal:?}"
@@ -453,15 +254,14 @@ async fn private_id_over_http() {
         .set_consent("R1", akashi_server::ISSUER_VERIFIER_NAME, true, now)
         .await
         .unwrap();
-    let mut card2 = JpkiCard::new(VirtualTransport(_card));
-    let answer = issuance::proof_with_card(&http, &issuer_url, &mut card2, SIGN_PIN, true)
+    let mut card2 = akashi_card::JpkiCard::new(akashi_card::VirtualTransport(_card));
+    let answer = issuance::proof_with_card(http, &issuer_url, &mut card2, SIGN_PIN, true)
         .await
         .unwrap();
-    let _ = answer; // a new proofing with consent: the card's new certificate
-                    // Old holder record without consent stays refused; the new one renews from J-LIS after
-                    // the next move. Here: its offer is accepted and carries the new municipality.
+    // A new proofing with consent (the card's new certificate): its offer carries the new
+    // municipality, and this holder record renews from J-LIS after the next move.
     let offer = CredentialOffer::parse(&answer.credential_offer_uri).unwrap();
-    let fresh = issuance::accept_offer(&mut wallet, &http, &offer, t, &OsRandom)
+    let fresh = issuance::accept_offer(&mut wallet, http, &offer, t, &OsRandom)
         .await
         .unwrap();
     let fresh_sd = fresh
@@ -495,10 +295,10 @@ async fn private_id_over_http() {
         )
         .await
         .unwrap();
-    let mut authority = Authority::open(dir.path(), key.clone()).unwrap();
+    let mut authority = Authority::open(bench.dir(), bench.key.clone()).unwrap();
     reissue_signature(
         &mut authority,
-        &registry,
+        registry,
         "R1",
         card2.into_transport().0,
         now,
@@ -507,9 +307,9 @@ async fn private_id_over_http() {
     .await
     .unwrap();
     drop(authority);
-    let marked = revoked_after_watch(&mut wallet, &http, t).await;
+    let marked = revoked_after_watch(&mut wallet, http, t).await;
     assert_eq!(marked, vec![fresh_sd.clone()]);
-    let renewed = issuance::renew(&mut wallet, &http, &fresh_bbs, t, &OsRandom)
+    let renewed = issuance::renew(&mut wallet, http, &fresh_bbs, t, &OsRandom)
         .await
         .unwrap();
     let Received::Stored(renewed) = renewed else {
@@ -523,18 +323,14 @@ async fn private_id_over_http() {
         wallet.credential(&fresh_bbs).is_err(),
         "the renewed credential replaced the old one"
     );
-    let (_, created) = rp_request(&http, &url, &shop, shop_query(today)).await;
+    let (_, created) = bench.rp_request(&shop, shop_query(today)).await;
     let plan = presentation::plan(&wallet, created["request_uri"].as_str().unwrap(), t).unwrap();
     assert_eq!(plan.items[0].credential_id, renewed);
-    presentation::respond(&mut wallet, &http, &plan, t, &OsRandom)
+    presentation::respond(&mut wallet, http, &plan, t, &OsRandom)
         .await
         .unwrap();
-    let result = rp_result(
-        &http,
-        &url,
-        &shop,
-        created["transaction_id"].as_str().unwrap(),
-    )
-    .await;
+    let result = bench
+        .rp_result(&shop, created["transaction_id"].as_str().unwrap())
+        .await;
     assert_eq!(result["status"], "verified", "{result}");
 }

@@ -178,6 +178,18 @@ pub async fn respond(
     now: i64,
     rng: &dyn SecureRandom,
 ) -> Result<Value, WalletError> {
+    let response = answer(wallet, plan, now, rng)?;
+    send(wallet, client, plan, &response, now).await
+}
+
+/// Builds the approved presentations (the exact answer the verifier will receive) without
+/// sending anything; an SD-JWT copy is reserved for this verifier.
+pub fn answer(
+    wallet: &mut Wallet,
+    plan: &Plan,
+    now: i64,
+    rng: &dyn SecureRandom,
+) -> Result<AuthorizationResponse, WalletError> {
     let request = &plan.request;
     let audience = request.client_id.as_str();
     let mut token = VpToken::new();
@@ -229,13 +241,26 @@ pub async fn respond(
         };
         token.insert(item.query_id.clone(), vec![presentation]);
     }
-    let response = AuthorizationResponse {
+    Ok(AuthorizationResponse {
         vp_token: Some(serde_json::to_string(&token).map_err(|e| WalletError::Io(e.to_string()))?),
         state: Some(request.state.clone()),
         error: None,
         error_description: None,
-    };
-    let (_, answer) = http::post_form(client, &request.response_uri, response.to_form()).await?;
+    })
+}
+
+/// Posts `response` (from [`answer`]) to the verifier and records the disclosure once the
+/// verifier accepted it.
+pub async fn send(
+    wallet: &mut Wallet,
+    client: &reqwest::Client,
+    plan: &Plan,
+    response: &AuthorizationResponse,
+    now: i64,
+) -> Result<Value, WalletError> {
+    let audience = plan.request.client_id.as_str();
+    let (_, answer) =
+        http::post_form(client, &plan.request.response_uri, response.to_form()).await?;
     for item in &plan.items {
         let mut disclosed = item.claims.clone();
         disclosed.extend(item.predicates.iter().cloned());

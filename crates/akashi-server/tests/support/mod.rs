@@ -1,0 +1,270 @@
+//! The private ID test bench: `akashi serve` with all roles on loopback, J-LIS with a resident
+//! registry, virtual My Number Cards, wallets and relying parties at the verifier.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use akashi_card::{JpkiCard, MemoryStore, VirtualTransport};
+use akashi_credential::{born_on_or_before, BBS_PROFILE, VCT};
+use akashi_crypto::{OsRandom, SealingKey};
+use akashi_jlis::{issue_card, Authority, CardIssueRequest, Registry};
+use akashi_jpki::{BasicFourAttributes, Sex};
+use akashi_oid4vc::vci::CredentialOffer;
+use akashi_store::Store;
+use akashi_verifier::{TrustedIssuer, VerifierService};
+use akashi_wallet::issuance::{self, Received};
+use akashi_wallet::Wallet;
+
+pub const SIGN_PIN: &str = "ABC123";
+
+pub type Card = JpkiCard<VirtualTransport<MemoryStore>>;
+
+pub struct Bench {
+    pub dir: tempfile::TempDir,
+    pub now: OffsetDateTime,
+    pub key: SealingKey,
+    pub store: Store,
+    pub registry: Registry,
+    pub url: String,
+    pub issuer_url: String,
+    pub http: reqwest::Client,
+}
+
+/// A relying party at the embedded verifier, known by its API credential.
+pub struct Rp {
+    pub credential: String,
+}
+
+impl Bench {
+    /// Starts the server; the issuer's anchor watch runs every `check_interval`.
+    pub async fn start(check_interval: Duration) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let now = OffsetDateTime::now_utc();
+        let key = SealingKey::from_bytes([7; 32]);
+        let store = Store::open_in_dir(dir.path()).await.unwrap();
+        drop(Authority::init(dir.path(), key.clone(), now, &OsRandom).unwrap());
+        let registry = Registry::new(store.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let app = akashi_server::router(akashi_server::ServerConfig {
+            data: dir.path().to_path_buf(),
+            store: store.clone(),
+            sealing_key: key.clone(),
+            crl_max_age: Duration::ZERO,
+            ocsp_cache: Duration::ZERO,
+            pf_check_interval: check_interval,
+            pf_deliver_interval: Duration::ZERO,
+            roles: akashi_server::Roles::All,
+            public_url: Some(url.clone()),
+        })
+        .await
+        .unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Bench {
+            issuer_url: format!("{url}/issuer"),
+            dir,
+            now,
+            key,
+            store,
+            registry,
+            url,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn t(&self) -> i64 {
+        self.now.unix_timestamp()
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Registers `person` as resident `resident` and issues them a card (PIN [`SIGN_PIN`]).
+    pub async fn card_for(&self, resident: &str, person: &BasicFourAttributes) -> Card {
+        self.registry
+            .add_resident(resident, person, self.now)
+            .await
+            .unwrap();
+        let mut authority = Authority::open(self.dir(), self.key.clone()).unwrap();
+        let issued = issue_card(
+            &mut authority,
+            &CardIssueRequest {
+                person,
+                auth_pin: "1234",
+                sign_pin: SIGN_PIN,
+            },
+            MemoryStore::default(),
+            self.now,
+            &OsRandom,
+        )
+        .unwrap();
+        let c = &issued.certificates;
+        self.registry
+            .record_issued(
+                resident,
+                &format!("card-{resident}"),
+                &[(&c.signature, None), (&c.authentication, None)],
+                self.now,
+            )
+            .await
+            .unwrap();
+        JpkiCard::new(VirtualTransport(issued.card))
+    }
+
+    /// A new wallet in the test directory.
+    pub fn wallet(&self, name: &str) -> Wallet {
+        Wallet::create(
+            &self.dir().join(format!("{name}.sealed")),
+            SealingKey::from_bytes([9; 32]),
+            &OsRandom,
+        )
+        .unwrap()
+    }
+
+    /// Proofs with `card` at the issuer and accepts the offer: (SD-JWT id, BBS id).
+    pub async fn proof_and_receive(
+        &self,
+        wallet: &mut Wallet,
+        card: &mut Card,
+    ) -> (String, String) {
+        let answer = issuance::proof_with_card(&self.http, &self.issuer_url, card, SIGN_PIN, false)
+            .await
+            .unwrap();
+        assert_eq!(answer.anchor_status, "good");
+        let offer = CredentialOffer::parse(&answer.credential_offer_uri).unwrap();
+        let received = issuance::accept_offer(wallet, &self.http, &offer, self.t(), &OsRandom)
+            .await
+            .unwrap();
+        let ids: Vec<String> = received
+            .into_iter()
+            .map(|r| match r {
+                Received::Stored(id) => id,
+                Received::Deferred(_) => panic!("not deferred"),
+            })
+            .collect();
+        let pick = |prefix: &str| ids.iter().find(|i| i.starts_with(prefix)).unwrap().clone();
+        (pick("sdjwt-"), pick("bbs-"))
+    }
+
+    pub async fn get_json(&self, path: &str) -> Value {
+        let text = self
+            .http
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// The issuer as a relying party trusts it: from its published metadata.
+    pub async fn trusted_issuer(&self) -> TrustedIssuer {
+        let jwks = self.get_json("/.well-known/jwt-vc-issuer/issuer").await;
+        let meta = self
+            .get_json("/.well-known/openid-credential-issuer/issuer")
+            .await;
+        TrustedIssuer {
+            issuer: self.issuer_url.clone(),
+            sd_jwt_keys: jwks["jwks"]["keys"].as_array().unwrap().clone(),
+            bbs_public_key: meta["credential_configurations_supported"]["jp-identity-bbs"]
+                ["akashi_bbs_public_key"]
+                .as_str()
+                .map(str::to_owned),
+        }
+    }
+
+    pub fn verifier(&self) -> VerifierService {
+        akashi_server::open_verifier(&self.store, &self.url, 0).unwrap()
+    }
+
+    pub async fn rp(&self, name: &str, trusted: Vec<TrustedIssuer>) -> Rp {
+        let (_, credential) = self
+            .verifier()
+            .register(name, trusted, self.now, &OsRandom)
+            .await
+            .unwrap();
+        Rp { credential }
+    }
+
+    /// The relying party creates a presentation request: (HTTP status, body).
+    pub async fn rp_request(&self, rp: &Rp, dcql: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(format!("{}/vp/v1/requests", self.url))
+            .bearer_auth(&rp.credential)
+            .header("content-type", "application/json")
+            .body(json!({ "dcql_query": dcql }).to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (
+            status,
+            serde_json::from_str(&r.text().await.unwrap()).unwrap(),
+        )
+    }
+
+    pub async fn rp_result(&self, rp: &Rp, id: &str) -> Value {
+        let r = self
+            .http
+            .get(format!("{}/vp/v1/requests/{id}", self.url))
+            .bearer_auth(&rp.credential)
+            .send()
+            .await
+            .unwrap();
+        serde_json::from_str(&r.text().await.unwrap()).unwrap()
+    }
+}
+
+pub fn hanako() -> BasicFourAttributes {
+    BasicFourAttributes {
+        name: "山田\u{3000}花子".into(),
+        address: "東京都千代田区霞が関二丁目1番2号".into(),
+        birth_date: time::macros::date!(1990 - 04 - 01),
+        sex: Sex::Female,
+    }
+}
+
+/// Age ≥ 20 and still valid, nothing disclosed (BBS).
+pub fn shop_query(today: time::Date) -> Value {
+    json!({ "credentials": [{
+        "id": "age", "format": "akashi-bbs-1",
+        "meta": { "profile_values": [BBS_PROFILE], "predicates": [
+            { "claim": "birthdate", "lte": born_on_or_before(today, 20).to_string() },
+            { "claim": "valid_until", "gte": today.to_string() } ] }
+    }]})
+}
+
+/// The municipality only (SD-JWT VC).
+pub fn city_query() -> Value {
+    json!({ "credentials": [{
+        "id": "residence", "format": "dc+sd-jwt",
+        "meta": { "vct_values": [VCT] },
+        "claims": [ { "path": ["address", "municipality"] } ]
+    }]})
+}
+
+/// Polls the wallet's status check until the server's anchor watch has revoked something
+/// (the watch runs on the server's timer), for at most ten seconds.
+pub async fn revoked_after_watch(
+    wallet: &mut Wallet,
+    http: &reqwest::Client,
+    t: i64,
+) -> Vec<String> {
+    for _ in 0..100 {
+        let marked = issuance::check_status(wallet, http, t).await.unwrap();
+        if !marked.is_empty() {
+            return marked;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Vec::new()
+}
