@@ -148,6 +148,14 @@ impl StoredCredential {
             .flatten()
     }
 
+    /// The SD-JWT copies as issued (each bound to its own key), used or not.
+    pub fn sd_jwt_copies(&self) -> Vec<&str> {
+        match self.format.as_str() {
+            FORMAT_BBS => Vec::new(),
+            _ => self.copies.iter().map(|c| c.sd_jwt.as_str()).collect(),
+        }
+    }
+
     /// Copies not yet presented to any verifier.
     pub fn fresh_copies(&self) -> usize {
         self.copies.iter().filter(|c| c.used_by.is_none()).count()
