@@ -2,50 +2,18 @@
 //! installed pinned by scripts/setup.sh): it verifies our presentations, and we verify what it
 //! issued and presented.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+#[path = "support/python.rs"]
+mod python;
 
 use serde_json::{json, Value};
+
+use python::python;
 
 use akashi_crypto::OsRandom;
 use akashi_sdjwt::{
     issue, present, verify, EcPrivateKey, EcPublicKey, Expectations, Issuance, KeyBinding,
     KeyBindingExpectation,
 };
-
-/// Runs `script` with the pinned tools, `input` on stdin; returns stdout.
-fn python(script: &str, input: &Value) -> Option<String> {
-    let tools = match std::env::var("AKASHI_PY_TOOLS") {
-        Ok(t) if t == "skip" => return None,
-        Ok(t) => t,
-        Err(_) => panic!(
-            "AKASHI_PY_TOOLS is not set: run scripts/test.sh (scripts/setup.sh installs the \
-             SD-JWT reference implementation), or set AKASHI_PY_TOOLS=skip to leave it out knowingly"
-        ),
-    };
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .env("PYTHONPATH", tools)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8(out.stdout).unwrap())
-}
 
 fn now() -> i64 {
     std::time::SystemTime::now()
