@@ -31,6 +31,7 @@ pub const DEFAULT_COPIES: usize = 5;
 /// What the issuer's metadata says, fetched once per flow.
 pub struct Issuer {
     pub metadata: IssuerMetadata,
+    pub authorization_endpoint: String,
     pub token_endpoint: String,
     pub sd_jwt_jwks: Vec<Value>,
 }
@@ -77,6 +78,20 @@ pub async fn proof_with_card(
     )
     .await?;
     let challenge: ProofingChallenge = http::parse("proofing challenge", body)?;
+    let request = card_answer(challenge, card, sign_pin, consent_updates)?;
+    let body = serde_json::to_value(&request).map_err(|e| WalletError::Io(e.to_string()))?;
+    let (_, answer) = http::post_json(client, &format!("{base}/proofing"), &body, None).await?;
+    http::parse("proofing answer", answer)
+}
+
+/// The card's answer to an issuer's challenge: the signature certificate and its signature
+/// over `to_be_signed` (the signature PIN unlocks both).
+pub(crate) fn card_answer(
+    challenge: ProofingChallenge,
+    card: &mut dyn Card,
+    sign_pin: &str,
+    consent_updates: bool,
+) -> Result<ProofingRequest, WalletError> {
     let tbs = STANDARD
         .decode(&challenge.to_be_signed)
         .map_err(|_| WalletError::Http("to_be_signed is not base64".into()))?;
@@ -85,15 +100,12 @@ pub async fn proof_with_card(
         .read_certificate(CertificateSlot::Signature, Some(sign_pin))
         .map_err(card_err)?;
     let signature = card.sign(&tbs, sign_pin).map_err(card_err)?;
-    let request = ProofingRequest {
+    Ok(ProofingRequest {
         challenge: challenge.challenge,
         certificate: STANDARD.encode(certificate),
         signature: STANDARD.encode(signature),
         consent_updates,
-    };
-    let body = serde_json::to_value(&request).map_err(|e| WalletError::Io(e.to_string()))?;
-    let (_, answer) = http::post_json(client, &format!("{base}/proofing"), &body, None).await?;
-    http::parse("proofing answer", answer)
+    })
 }
 
 impl Issuer {
@@ -120,12 +132,13 @@ impl Issuer {
         let sd_jwt_jwks = jwks["jwks"]["keys"].as_array().cloned().unwrap_or_default();
         Ok(Self {
             metadata,
+            authorization_endpoint: authorization.authorization_endpoint,
             token_endpoint: authorization.token_endpoint,
             sd_jwt_jwks,
         })
     }
 
-    async fn token(
+    pub(crate) async fn token(
         &self,
         client: &reqwest::Client,
         request: &TokenRequest,
@@ -198,7 +211,7 @@ pub async fn accept_offer(
     Ok(out)
 }
 
-async fn request_credential(
+pub(crate) async fn request_credential(
     wallet: &mut Wallet,
     client: &reqwest::Client,
     issuer: &Issuer,

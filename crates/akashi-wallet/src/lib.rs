@@ -7,10 +7,13 @@
 //!   key; keys sealed again inside), replaced atomically on every save and locked while open.
 //! - [`issuance`]: proofing with the card, OpenID4VCI 1.0 (pre-authorized offer, deferred,
 //!   renewal with the refresh token), status checks that raise "renew your ID".
+//! - [`authorize`]: the OpenID4VCI authorization-code flow with PKCE, the card answering the
+//!   issuer's challenge.
 //! - [`presentation`]: OpenID4VP 1.0 requests: what exactly would be disclosed to whom, the
 //!   holder's approval, the VP token posted with `direct_post`.
 #![forbid(unsafe_code)]
 
+pub mod authorize;
 mod http;
 pub mod issuance;
 pub mod presentation;
