@@ -17,10 +17,11 @@ use time::OffsetDateTime;
 use akashi_crypto::{OsRandom, SealingKey};
 use akashi_issuer::{IssuerConfig, IssuerError, IssuerKeys, IssuerService};
 use akashi_jlis::{OcspResponder, Registry};
+use akashi_jpki::TrustAnchors;
 use akashi_oid4vc::dcql::DcqlQuery;
 use akashi_oid4vc::proofing::ProofingRequest;
 use akashi_oid4vc::vci::{CredentialRequest, DeferredCredentialRequest, TokenRequest};
-use akashi_pf::InProcessJlis;
+use akashi_pf::{HttpJlis, InProcessJlis, JlisLink};
 use akashi_store::Store;
 use akashi_verifier::{
     HttpStatusFetcher, RelyingParty, VerifierConfig, VerifierError, VerifierService,
@@ -43,11 +44,6 @@ pub async fn open_issuer(
     now: OffsetDateTime,
 ) -> Result<IssuerService, IssuerError> {
     let jlis = |e: akashi_jlis::JlisError| IssuerError::Jlis(e.to_string());
-    let keys = IssuerKeys::load_or_create(
-        &data.join("issuer").join("keys.sealed"),
-        sealing_key,
-        &OsRandom,
-    )?;
     let (verifier, anchors) =
         crate::pf::registered_verifier(data, sealing_key, registry, ISSUER_VERIFIER_NAME, now)
             .await
@@ -57,12 +53,57 @@ pub async fn open_issuer(
         ocsp,
         verifier,
     };
+    issuer_with_link(
+        data,
+        store,
+        sealing_key,
+        public_url,
+        anchors,
+        Arc::new(link),
+    )
+}
+
+/// The issuer of an operator that reaches J-LIS over HTTP as the registered verifier holding
+/// `credential` (the same registration as its PF): J-LIS's consent and audit log name it.
+pub fn open_remote_issuer(
+    data: &Path,
+    store: &Store,
+    sealing_key: &SealingKey,
+    jlis_url: &str,
+    credential: &str,
+    anchors: TrustAnchors,
+    public_url: &str,
+) -> Result<IssuerService, IssuerError> {
+    let link = HttpJlis::new(jlis_url, credential).map_err(|e| IssuerError::Jlis(e.to_string()))?;
+    issuer_with_link(
+        data,
+        store,
+        sealing_key,
+        public_url,
+        anchors,
+        Arc::new(link),
+    )
+}
+
+fn issuer_with_link(
+    data: &Path,
+    store: &Store,
+    sealing_key: &SealingKey,
+    public_url: &str,
+    anchors: TrustAnchors,
+    link: Arc<dyn JlisLink>,
+) -> Result<IssuerService, IssuerError> {
+    let keys = IssuerKeys::load_or_create(
+        &data.join("issuer").join("keys.sealed"),
+        sealing_key,
+        &OsRandom,
+    )?;
     Ok(IssuerService::new(
         store.clone(),
         keys,
         IssuerConfig::new(&format!("{}/issuer", public_url.trim_end_matches('/'))),
         anchors,
-        Arc::new(link),
+        link,
     ))
 }
 

@@ -50,7 +50,7 @@ use akashi_jpki::CertificateKind;
 use akashi_pf::{PfService, ServiceProvider};
 use akashi_store::Store;
 
-pub use credentials::{open_issuer, open_verifier, ISSUER_VERIFIER_NAME};
+pub use credentials::{open_issuer, open_remote_issuer, open_verifier, ISSUER_VERIFIER_NAME};
 use jlis::*;
 pub use pf::{open_embedded_pf, open_pf, open_remote_pf, PF_VERIFIER_NAME};
 
@@ -72,8 +72,8 @@ pub struct ServerConfig {
     /// Which roles this process plays.
     pub roles: Roles,
     /// Where clients reach this process (`http://host:port`): the private ID issuer and the
-    /// verifier (both run with [`Roles::All`]) name their endpoints under it. `None`: neither
-    /// runs.
+    /// verifier (both run with [`Roles::All`], and with [`Roles::Pf`] as the operator's
+    /// services over its J-LIS link) name their endpoints under it. `None`: neither runs.
     pub public_url: Option<String>,
 }
 
@@ -103,13 +103,12 @@ impl Roles {
 
     /// Whether this process serves `path`.
     fn serves(&self, path: &str) -> bool {
-        if path.starts_with("/pf/") {
-            self.pf()
-        } else if path.starts_with("/issuer")
-            || path.starts_with("/vp/")
-            || path.starts_with("/.well-known/")
+        // The operator's services (PF, private ID issuer, verifier) run wherever the PF does.
+        if ["/pf/", "/issuer", "/vp/", "/.well-known/"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
         {
-            matches!(self, Roles::All)
+            self.pf()
         } else if path == "/healthz" {
             true
         } else {
@@ -208,28 +207,52 @@ pub async fn router(config: ServerConfig) -> Result<Router, JlisError> {
         ),
         (Roles::All, None) => unreachable!("the J-LIS role opens the responder"),
     };
-    let (issuer, verifier) = match (&config.roles, &ocsp, &config.public_url) {
-        (Roles::All, Some(ocsp), Some(url)) => (
-            Some(Arc::new(
-                open_issuer(
-                    &config.data,
-                    &config.store,
-                    &config.sealing_key,
-                    &registry,
-                    ocsp.clone(),
-                    url,
-                    now,
-                )
-                .await
-                .map_err(|e| JlisError::CorruptState(format!("issuer: {e}")))?,
-            )),
-            Some(Arc::new(
-                open_verifier(&config.store, url, config.ocsp_cache.as_secs() as i64)
-                    .map_err(|e| JlisError::CorruptState(format!("verifier: {e}")))?,
-            )),
+    let issuer_error =
+        |e: akashi_issuer::IssuerError| JlisError::CorruptState(format!("issuer: {e}"));
+    let issuer = match (&config.roles, &ocsp, &config.public_url) {
+        (Roles::All, Some(ocsp), Some(url)) => Some(
+            open_issuer(
+                &config.data,
+                &config.store,
+                &config.sealing_key,
+                &registry,
+                ocsp.clone(),
+                url,
+                now,
+            )
+            .await
+            .map_err(issuer_error)?,
         ),
-        _ => (None, None),
+        (
+            Roles::Pf {
+                jlis_url,
+                credential,
+                anchors,
+            },
+            _,
+            Some(url),
+        ) => Some(
+            open_remote_issuer(
+                &config.data,
+                &config.store,
+                &config.sealing_key,
+                jlis_url,
+                credential,
+                anchors.clone(),
+                url,
+            )
+            .map_err(issuer_error)?,
+        ),
+        _ => None,
     };
+    let verifier = match (&issuer, &config.public_url) {
+        (Some(_), Some(url)) => Some(Arc::new(
+            open_verifier(&config.store, url, config.ocsp_cache.as_secs() as i64)
+                .map_err(|e| JlisError::CorruptState(format!("verifier: {e}")))?,
+        )),
+        _ => None,
+    };
+    let issuer = issuer.map(Arc::new);
     let state = Arc::new(AppState {
         issuer,
         verifier,

@@ -6,13 +6,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use akashi_bbs::{
-    request_issuance, Credential, IssuedCredential, NymEntropy, PublicKey, Signature, Suite,
-};
+use akashi_bbs::{PendingIssuance, PublicKey};
 use akashi_card::{Card, CertificateSlot};
-use akashi_credential::{bbs_messages_from_claims, BBS_PROFILE};
 use akashi_crypto::SecureRandom;
-use akashi_oid4vc::bbs::BbsIssued;
 use akashi_oid4vc::proofing::{ProofingAnswer, ProofingChallenge, ProofingRequest};
 use akashi_oid4vc::vci::{
     AuthorizationServerMetadata, CredentialOffer, CredentialResponse, IssuerMetadata, TokenRequest,
@@ -22,7 +18,6 @@ use akashi_oid4vc::{FORMAT_AKASHI_BBS, FORMAT_SD_JWT_VC};
 use akashi_sdjwt::{sign_jwt, verify, EcPrivateKey, EcPublicKey, Expectations};
 
 use crate::http::{self, well_known};
-use crate::rng::Rng;
 use crate::{StoredCredential, Wallet, WalletError};
 
 /// SD-JWT copies asked for per issuance: one per verifier the holder will meet before renewal.
@@ -41,10 +36,12 @@ pub struct Issuer {
 pub struct Deferred {
     pub transaction_id: String,
     pub interval: i64,
-    access_token: String,
-    configuration_id: String,
-    keys: Vec<(EcPrivateKey, String)>,
-    refresh_token: Option<String>,
+    pub(crate) access_token: String,
+    pub(crate) configuration_id: String,
+    pub(crate) keys: Vec<(EcPrivateKey, String)>,
+    /// For a deferred BBS credential: the holder's side of the blind issuance.
+    pub(crate) pending_bbs: Option<PendingIssuance>,
+    pub(crate) refresh_token: Option<String>,
 }
 
 impl std::fmt::Debug for Deferred {
@@ -162,7 +159,7 @@ impl Issuer {
             .ok_or_else(|| WalletError::Http("no c_nonce".into()))
     }
 
-    fn bbs_key(&self) -> Result<(PublicKey, String), WalletError> {
+    pub(crate) fn bbs_key(&self) -> Result<(PublicKey, String), WalletError> {
         let text = self
             .metadata
             .credential_configurations_supported
@@ -263,6 +260,7 @@ pub(crate) async fn request_credential(
                     access_token: token.access_token.clone(),
                     configuration_id: configuration.to_owned(),
                     keys,
+                    pending_bbs: None,
                     refresh_token: token.refresh_token.clone(),
                 })));
             }
@@ -278,75 +276,8 @@ pub(crate) async fn request_credential(
             .map(Received::Stored)
         }
         FORMAT_AKASHI_BBS => {
-            let (pk, pk_text) = issuer.bbs_key()?;
-            let mut r = Rng(rng);
-            let (request, pending) =
-                request_issuance(Suite::Sha256, wallet.bbs_holder_secret(), &mut r);
-            let body = json!({
-                "credential_configuration_id": configuration,
-                "proofs": { "akashi_bbs_commitment": [URL_SAFE_NO_PAD.encode(request.to_bytes())] },
-            });
-            let (status, answer) =
-                http::post_json(client, &endpoint, &body, Some(&token.access_token)).await?;
-            if status == 202 {
-                return Err(WalletError::Http(
-                    "the BBS credential is deferred; renew it once the issuer is ready".into(),
-                ));
-            }
-            let response: CredentialResponse = http::parse("credential response", answer)?;
-            let object = response
-                .credentials
-                .and_then(|c| c.into_iter().next())
-                .ok_or_else(|| {
-                    WalletError::BadCredential("no credential in the response".into())
-                })?;
-            let issued: BbsIssued = http::parse("BBS credential", object.credential)?;
-            if issued.profile != BBS_PROFILE {
-                return Err(WalletError::BadCredential("unknown BBS profile".into()));
-            }
-            let (messages, valid_until) = bbs_messages_from_claims(&issued.claims)
-                .map_err(|e| WalletError::BadCredential(e.to_string()))?;
-            let bad = |e: &dyn std::fmt::Display| WalletError::BadCredential(e.to_string());
-            let signature = Signature::from_bytes(
-                &URL_SAFE_NO_PAD
-                    .decode(&issued.signature)
-                    .map_err(|e| bad(&e))?,
-            )
-            .map_err(|e| bad(&e))?;
-            let entropy_bytes: [u8; 32] = URL_SAFE_NO_PAD
-                .decode(&issued.nym_entropy)
-                .map_err(|e| bad(&e))?
-                .try_into()
-                .map_err(|_| bad(&"entropy length"))?;
-            let entropy = NymEntropy::from_bytes(&entropy_bytes).map_err(|e| bad(&e))?;
-            let credential: Credential = pending
-                .finish(
-                    &pk,
-                    &IssuedCredential { signature, entropy },
-                    BBS_PROFILE.as_bytes(),
-                    messages,
-                )
-                .map_err(|e| bad(&e))?;
-            let expires = (valid_until + time::Duration::days(1))
-                .midnight()
-                .assume_utc()
-                .unix_timestamp();
-            let id = format!("bbs-{}", short_id(rng)?);
-            let mut stored = StoredCredential::new(
-                &id,
-                FORMAT_AKASHI_BBS,
-                &issuer_id,
-                BBS_PROFILE,
-                vec![STANDARD.encode(credential.to_bytes().as_slice())],
-                now,
-                Some(expires),
-            );
-            stored.configuration_id = Some(configuration.to_owned());
-            stored.claims = Value::Object(issued.claims);
-            stored.issuer_key = pk_text.into();
-            wallet.put_credential(stored)?;
-            set_refresh(wallet, &issuer_id, token.refresh_token.clone())?;
-            Ok(Received::Stored(id))
+            crate::bbs_issuance::request(wallet, client, issuer, token, configuration, now, rng)
+                .await
         }
         other => Err(WalletError::BadRequest(format!(
             "unsupported format {other}"
@@ -354,15 +285,8 @@ pub(crate) async fn request_credential(
     }
 }
 
-fn short_id(rng: &dyn SecureRandom) -> Result<String, WalletError> {
-    let mut b = [0u8; 6];
-    rng.fill(&mut b)
-        .map_err(|e| WalletError::Io(e.to_string()))?;
-    Ok(URL_SAFE_NO_PAD.encode(b))
-}
-
 /// Every credential of one issuer shares the holder's refresh token, which rotates on use.
-fn set_refresh(
+pub(crate) fn set_refresh(
     wallet: &mut Wallet,
     issuer: &str,
     token: Option<String>,
@@ -473,6 +397,17 @@ pub async fn poll_deferred(
         return Ok(Received::Deferred(Box::new(deferred)));
     }
     let response: CredentialResponse = http::parse("deferred credential response", answer)?;
+    if let Some(pending) = deferred.pending_bbs {
+        return crate::bbs_issuance::finish(
+            wallet,
+            &issuer,
+            &deferred.configuration_id,
+            pending,
+            response,
+            deferred.refresh_token,
+            now,
+        );
+    }
     store_sd_jwt(
         wallet,
         &issuer,

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod authorize;
+mod bbs_issuance;
 mod http;
 pub mod issuance;
 pub mod presentation;

@@ -4,7 +4,11 @@
 #![allow(dead_code)] // each test file uses a different part
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use axum::response::IntoResponse;
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -13,7 +17,7 @@ use akashi_card::{JpkiCard, MemoryStore, VirtualTransport};
 use akashi_credential::{born_on_or_before, BBS_PROFILE, VCT};
 use akashi_crypto::{OsRandom, SealingKey};
 use akashi_jlis::{issue_card, Authority, CardIssueRequest, Registry};
-use akashi_jpki::{BasicFourAttributes, Sex};
+use akashi_jpki::{BasicFourAttributes, CertificateKind, Sex, TrustAnchors};
 use akashi_oid4vc::vci::CredentialOffer;
 use akashi_store::Store;
 use akashi_verifier::{TrustedIssuer, VerifierService};
@@ -43,15 +47,104 @@ pub struct Rp {
 impl Bench {
     /// Starts the server; the issuer's anchor watch runs every `check_interval`.
     pub async fn start(check_interval: Duration) -> Self {
+        let (dir, now, key, store) = Self::data().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let config = Self::config(
+            &dir,
+            &store,
+            &key,
+            check_interval,
+            akashi_server::Roles::All,
+        );
+        let app = akashi_server::router(akashi_server::ServerConfig {
+            public_url: Some(url.clone()),
+            ..config
+        })
+        .await
+        .unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self::assemble(dir, now, key, store, url)
+    }
+
+    /// J-LIS and the private ID operator (PF, issuer, verifier) as two servers; the operator
+    /// reaches J-LIS over HTTP as a registered verifier. While the returned switch is on,
+    /// J-LIS answers every request with 503.
+    pub async fn start_split(check_interval: Duration) -> (Self, Arc<AtomicBool>) {
+        let (dir, now, key, store) = Self::data().await;
+        let registry = Registry::new(store.clone());
+        let (_, credential) = registry
+            .register_verifier("Private ID operator", now, &OsRandom)
+            .await
+            .unwrap();
+        let authority = Authority::open(dir.path(), key.clone()).unwrap();
+        let mut anchors = TrustAnchors::default();
+        for kind in [CertificateKind::Signature, CertificateKind::Authentication] {
+            for g in authority.generations(kind).unwrap() {
+                anchors.push(g.certificate);
+            }
+        }
+        drop(authority);
+        let down = Arc::new(AtomicBool::new(false));
+        let switch = down.clone();
+        let jlis = akashi_server::router(Self::config(
+            &dir,
+            &store,
+            &key,
+            Duration::ZERO,
+            akashi_server::Roles::Jlis,
+        ))
+        .await
+        .unwrap()
+        .layer(axum::middleware::from_fn(
+            move |request: axum::extract::Request, next: axum::middleware::Next| {
+                let down = switch.load(Ordering::SeqCst);
+                async move {
+                    if down {
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response();
+                    }
+                    next.run(request).await
+                }
+            },
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let jlis_url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, jlis).await });
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let roles = akashi_server::Roles::Pf {
+            jlis_url,
+            credential,
+            anchors,
+        };
+        let app = akashi_server::router(akashi_server::ServerConfig {
+            public_url: Some(url.clone()),
+            ..Self::config(&dir, &store, &key, check_interval, roles)
+        })
+        .await
+        .unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (Self::assemble(dir, now, key, store, url), down)
+    }
+
+    async fn data() -> (tempfile::TempDir, OffsetDateTime, SealingKey, Store) {
         let dir = tempfile::tempdir().unwrap();
         let now = OffsetDateTime::now_utc();
         let key = SealingKey::from_bytes([7; 32]);
         let store = Store::open_in_dir(dir.path()).await.unwrap();
         drop(Authority::init(dir.path(), key.clone(), now, &OsRandom).unwrap());
-        let registry = Registry::new(store.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let app = akashi_server::router(akashi_server::ServerConfig {
+        (dir, now, key, store)
+    }
+
+    fn config(
+        dir: &tempfile::TempDir,
+        store: &Store,
+        key: &SealingKey,
+        check_interval: Duration,
+        roles: akashi_server::Roles,
+    ) -> akashi_server::ServerConfig {
+        akashi_server::ServerConfig {
             data: dir.path().to_path_buf(),
             store: store.clone(),
             sealing_key: key.clone(),
@@ -59,19 +152,25 @@ impl Bench {
             ocsp_cache: Duration::ZERO,
             pf_check_interval: check_interval,
             pf_deliver_interval: Duration::ZERO,
-            roles: akashi_server::Roles::All,
-            public_url: Some(url.clone()),
-        })
-        .await
-        .unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
+            roles,
+            public_url: None,
+        }
+    }
+
+    fn assemble(
+        dir: tempfile::TempDir,
+        now: OffsetDateTime,
+        key: SealingKey,
+        store: Store,
+        url: String,
+    ) -> Self {
         Bench {
             issuer_url: format!("{url}/issuer"),
+            registry: Registry::new(store.clone()),
             dir,
             now,
             key,
             store,
-            registry,
             url,
             http: reqwest::Client::new(),
         }
