@@ -238,6 +238,9 @@ pub fn describe_result(result: &Value) -> String {
             out.push_str("    claims: none\n");
         }
         for (path, value) in claims {
+            let value = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
             out.push_str(&format!("    claim {path} = {value}\n"));
         }
         for p in c["predicates"].as_array().into_iter().flatten() {

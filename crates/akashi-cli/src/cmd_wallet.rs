@@ -90,7 +90,7 @@ pub(crate) fn when(t: i64) -> String {
 }
 
 /// `(dotted path, value)` of every leaf under `value`.
-pub fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+pub fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
     match value {
         Value::Object(map) => {
             for (k, v) in map {
@@ -102,8 +102,7 @@ pub fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
                 flatten(&path, v, out);
             }
         }
-        Value::String(s) => out.push((prefix.to_owned(), s.clone())),
-        other => out.push((prefix.to_owned(), other.to_string())),
+        leaf => out.push((prefix.to_owned(), leaf.clone())),
     }
 }
 
@@ -112,15 +111,20 @@ const ENVELOPE: &[&str] = &[
     "iss", "vct", "iat", "exp", "nbf", "status", "cnf", "_sd_alg",
 ];
 
-/// The personal claims a credential can show (dotted paths).
-pub fn claim_paths(c: &StoredCredential) -> Vec<String> {
+/// The personal claims a credential can show: (dotted path, value).
+pub fn claim_values(c: &StoredCredential) -> Vec<(String, Value)> {
     let mut leaves = Vec::new();
     if let Value::Object(map) = &c.claims {
         for (k, v) in map.iter().filter(|(k, _)| !ENVELOPE.contains(&k.as_str())) {
             flatten(k, v, &mut leaves);
         }
     }
-    leaves.into_iter().map(|(p, _)| p).collect()
+    leaves
+}
+
+/// The personal claims a credential can show (dotted paths).
+pub fn claim_paths(c: &StoredCredential) -> Vec<String> {
+    claim_values(c).into_iter().map(|(p, _)| p).collect()
 }
 
 pub fn summary(c: &StoredCredential) -> Value {
@@ -129,7 +133,7 @@ pub fn summary(c: &StoredCredential) -> Value {
         "format": c.format,
         "issuer": c.issuer,
         "type": c.kind,
-        "claims": claim_paths(c),
+        "claims": claim_values(c).into_iter().collect::<serde_json::Map<String, Value>>(),
         "copies_left": (c.format == FORMAT_SD_JWT).then(|| c.fresh_copies()),
         "expires_at": c.expires_at.map(when),
         "anchor": if c.anchor_revoked { "revoked" } else { "good" },
