@@ -56,6 +56,7 @@ enum WalletCommand {
     /// Receive the credentials of an offer obtained elsewhere (openid-credential-offer://…).
     Receive {
         offer: String,
+        /// Seconds to wait for a credential the issuer defers (0: report and stop).
         #[arg(long, default_value_t = 0)]
         wait: u64,
     },
@@ -65,8 +66,10 @@ enum WalletCommand {
     /// then asks, unless --approve or --refuse.
     Present {
         request: String,
+        /// Send without asking.
         #[arg(long, conflicts_with = "refuse")]
         approve: bool,
+        /// Refuse without asking (the verifier is told access_denied).
         #[arg(long)]
         refuse: bool,
     },

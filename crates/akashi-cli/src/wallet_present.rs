@@ -52,6 +52,10 @@ fn ask() -> Result<bool, CliError> {
         .lock()
         .read_line(&mut line)
         .map_err(|e| CliError::usage(format!("reading the answer: {e}")))?;
+    if line.is_empty() {
+        // No answer (end of input): a refusal; end the prompt's line.
+        eprintln!();
+    }
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
