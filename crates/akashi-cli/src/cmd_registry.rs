@@ -277,14 +277,34 @@ pub fn crl(
     Ok(())
 }
 
+/// How `akashi serve` listens and runs its timers.
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    pub crl_max_age: u64,
+    pub pf_check_interval: u64,
+    /// `None`: the bound address.
+    pub public_url: Option<String>,
+}
+
 pub fn serve(
     db: &Db,
-    listen: SocketAddr,
-    crl_max_age: u64,
-    pf_check_interval: u64,
+    options: ServeOptions,
     roles: akashi_server::Roles,
     key_file: Option<&Path>,
 ) -> Result<(), CliError> {
+    let ServeOptions {
+        listen,
+        crl_max_age,
+        pf_check_interval,
+        public_url,
+    } = options;
+    if let Some(url) = &public_url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(CliError::usage(format!(
+                "--public-url {url}: must start with http:// or https://"
+            )));
+        }
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("AKASHI_LOG")
@@ -306,7 +326,7 @@ pub fn serve(
             pf_check_interval: Duration::from_secs(pf_check_interval),
             pf_deliver_interval: Duration::from_secs(2),
             roles,
-            public_url: None,
+            public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
         };
         akashi_server::serve(config, listen, |addr| {
             println!("listening on http://{addr}");

@@ -23,7 +23,7 @@ pub(crate) const AUTH_PIN: &str = "1234";
 pub(crate) const SIGN_PIN: &str = "HANAKO2026";
 
 pub(crate) fn step(n: u8, title: &str) {
-    println!("\n[{n}/14] {title}");
+    println!("\n[{n}/18] {title}");
 }
 
 pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
@@ -223,9 +223,12 @@ pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
         &card_path,
         &sign_cert,
     )?;
-    block_on(crate::demo_pf::run(
-        data, key_file, authority, &registry, &resident, &card_path,
-    ))?;
+    block_on(async {
+        let server =
+            crate::demo_pf::run(data, key_file, authority, &registry, &resident, &card_path)
+                .await?;
+        crate::demo_private_id::run(data, key_file, &registry, &resident, &card_path, &server).await
+    })?;
     println!(
         "\nDone. Try: akashi jpki verify {} --anchors {}",
         data.join("hanako-signature.pem").display(),

@@ -159,6 +159,13 @@ fn print_received(sps: &[&ExampleSp]) {
     }
 }
 
+/// The demo's `akashi serve`, in process: its URL and the services the demo drives directly.
+pub struct DemoServer {
+    pub url: String,
+    pub services: akashi_server::Services,
+}
+
+/// Steps 9–14; the server keeps running (in the caller's runtime) for the private ID part.
 pub async fn run(
     data: &Path,
     key_file: Option<&Path>,
@@ -166,25 +173,10 @@ pub async fn run(
     registry: &Registry,
     resident: &str,
     card_path: &Path,
-) -> Result<(), CliError> {
+) -> Result<DemoServer, CliError> {
     let suffix = &resident[1..];
     step(9, "The PF operator (PF事業者) opens for service providers");
     let sealing_key = keyring::sealing_key(key_file)?;
-    let config = akashi_server::ServerConfig {
-        data: data.to_path_buf(),
-        store: registry.store().clone(),
-        sealing_key: sealing_key.clone(),
-        crl_max_age: Duration::ZERO,
-        ocsp_cache: Duration::ZERO,
-        pf_check_interval: Duration::ZERO,
-        pf_deliver_interval: Duration::ZERO,
-        roles: akashi_server::Roles::All,
-        public_url: None,
-    };
-    let now = OffsetDateTime::now_utc();
-    // The server and the PF open the J-LIS directory themselves: release it meanwhile.
-    drop(authority);
-    let app = akashi_server::router(config).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| CliError::usage(format!("listen: {e}")))?;
@@ -194,6 +186,23 @@ pub async fn run(
             .local_addr()
             .map_err(|e| CliError::usage(e.to_string()))?
     );
+    // Every role, under the bound URL: the private ID issuer and the verifier too. No timers:
+    // the demo runs the PF's check and the issuer's anchor watch itself, when it narrates them.
+    let config = akashi_server::ServerConfig {
+        data: data.to_path_buf(),
+        store: registry.store().clone(),
+        sealing_key: sealing_key.clone(),
+        crl_max_age: Duration::ZERO,
+        ocsp_cache: Duration::ZERO,
+        pf_check_interval: Duration::ZERO,
+        pf_deliver_interval: Duration::ZERO,
+        roles: akashi_server::Roles::All,
+        public_url: Some(pf_url.clone()),
+    };
+    let now = OffsetDateTime::now_utc();
+    // The server and the PF open the J-LIS directory themselves: release it meanwhile.
+    drop(authority);
+    let (app, services) = akashi_server::router_with_services(config).await?;
     tokio::spawn(async move { axum::serve(listener, app).await });
     let pf = akashi_server::open_embedded_pf(data, registry.store(), &sealing_key, now).await?;
     println!(
@@ -344,5 +353,8 @@ pub async fn run(
     println!("  Suzuki Ichiro, a customer of Demo Bank and Life Insurer, dies; the municipality records it");
     pf_round(&pf).await?;
     print_received(&[bank, insurer]);
-    Ok(())
+    Ok(DemoServer {
+        url: pf_url,
+        services,
+    })
 }

@@ -73,6 +73,30 @@ impl From<akashi_sp::SpError> for CliError {
     }
 }
 
+impl From<akashi_wallet::WalletError> for CliError {
+    fn from(e: akashi_wallet::WalletError) -> Self {
+        use akashi_wallet::WalletError as W;
+        match &e {
+            W::Refused(_) | W::Unsatisfiable(_) | W::BadCredential(_) | W::NoFreshCopy(_) => {
+                CliError::invalid(e.to_string())
+            }
+            _ => CliError::usage(e.to_string()),
+        }
+    }
+}
+
+impl From<akashi_verifier::VerifierError> for CliError {
+    fn from(e: akashi_verifier::VerifierError) -> Self {
+        CliError::usage(format!("{e} [{}]", e.code()))
+    }
+}
+
+impl From<reqwest::Error> for CliError {
+    fn from(e: reqwest::Error) -> Self {
+        CliError::usage(format!("HTTP: {e}"))
+    }
+}
+
 /// Reads a file, naming it in the error.
 pub fn read(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))

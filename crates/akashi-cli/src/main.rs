@@ -6,11 +6,15 @@ mod cmd_jlis;
 mod cmd_jpki;
 mod cmd_pf;
 mod cmd_registry;
+mod cmd_verifier;
+mod cmd_wallet;
 mod demo;
 mod demo_move;
 mod demo_pf;
+mod demo_private_id;
 mod error;
 mod keyring;
+mod wallet_present;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,7 +62,15 @@ enum Command {
     /// Validate JPKI certificates and signatures.
     #[command(subcommand)]
     Jpki(cmd_jpki::JpkiCommand),
-    /// Run the HTTP services: J-LIS (OCSP, CRL, verifier API) and the PF operator API.
+    /// The holder's wallet: proofing with the card at a private ID issuer, credentials,
+    /// presentations approved one by one, renewal, history.
+    Wallet(cmd_wallet::WalletArgs),
+    /// A relying party of the OpenID4VP verifier: register, ask for a presentation, read
+    /// what was disclosed.
+    #[command(subcommand)]
+    Verifier(cmd_verifier::VerifierCommand),
+    /// Run the HTTP services: J-LIS (OCSP, CRL, verifier API), the PF operator API, and (with
+    /// every role) the private ID issuer and the OpenID4VP verifier.
     Serve {
         #[command(flatten)]
         db: cmd_registry::Db,
@@ -76,6 +88,11 @@ enum Command {
         /// (a verifier of the J-LIS at --jlis-url).
         #[arg(long, value_enum, default_value_t = cmd_pf::Role::All)]
         role: cmd_pf::Role,
+        /// Where clients reach this server (http://host:port): the private ID issuer
+        /// ({URL}/issuer) and the verifier name their endpoints under it (default: the
+        /// listening address).
+        #[arg(long)]
+        public_url: Option<String>,
         #[command(flatten)]
         jlis: cmd_pf::JlisLinkArgs,
     },
@@ -109,6 +126,8 @@ fn main() -> ExitCode {
         Command::Jlis(c) => cmd_jlis::run(c, key_file, &out),
         Command::Card(c) => cmd_card::run(c, key_file, &out),
         Command::Jpki(c) => cmd_jpki::run(c, &out),
+        Command::Wallet(c) => cmd_wallet::run(c, key_file, &out),
+        Command::Verifier(c) => cmd_verifier::run(c, &out),
         Command::Pf(c) => cmd_pf::run(c, key_file, &out),
         Command::Serve {
             db,
@@ -116,9 +135,16 @@ fn main() -> ExitCode {
             crl_max_age,
             pf_check_interval,
             role,
+            public_url,
             jlis,
         } => jlis.roles(role).and_then(|roles| {
-            cmd_registry::serve(&db, listen, crl_max_age, pf_check_interval, roles, key_file)
+            let options = cmd_registry::ServeOptions {
+                listen,
+                crl_max_age,
+                pf_check_interval,
+                public_url,
+            };
+            cmd_registry::serve(&db, options, roles, key_file)
         }),
     };
     match result {

@@ -321,7 +321,7 @@ fn the_demo_runs_end_to_end() {
     let env = Env::new();
     let t = env.ok(&["demo", "--data", &env.p("demo")]);
     for expected in [
-        "[14/14]",
+        "[18/18]",
         "6982 (refused",
         "signature: VALID",
         "山田\u{3000}花子",
@@ -336,6 +336,17 @@ fn the_demo_runs_end_to_end() {
         "\"assurance\":\"IAL3\"",
         "\"assurance\":\"AAL3\"",
         "Demo Shop never subscribed",
+        // The private ID: predicates and a stable pseudonym for the shop, the municipality
+        // for the city, the move revokes, renewal with consent brings the new address.
+        "prove birthdate <= ",
+        "a second visit (a new unlinkable proof): same pseudonym: true",
+        "{\"address\":{\"municipality\":\"大阪市北区\"}}",
+        "1 revoked;",
+        "Hanako's wallet checks the issuer's status list: 1 SD-JWT VC(s) revoked",
+        "renew your ID",
+        "renewal without the card: refused (invalid_grant)",
+        "the new ones say 札幌市中央区",
+        "the city asks again and receives: {\"address\":{\"municipality\":\"札幌市中央区\"}}",
     ] {
         assert!(t.contains(expected), "{expected} missing:\n{t}");
     }
@@ -360,7 +371,27 @@ fn the_demo_runs_end_to_end() {
         let serial = serial.split_whitespace().next().unwrap();
         assert!(!received.contains(serial), "{serial} in {received}");
     }
+    // What the shop received: the predicates and a pseudonym, nothing of the person.
+    let shop = t
+        .lines()
+        .skip_while(|l| !l.contains("the shop received"))
+        .nth(1)
+        .unwrap();
+    assert!(shop.contains("\"holds\":true"), "{shop}");
+    assert!(shop.contains("\"claims\":{}"), "{shop}");
+    for secret in ["山田", "花子", "1990", "大阪", "中之島"] {
+        assert!(!shop.contains(secret), "{secret} in {shop}");
+    }
+    let city = t
+        .lines()
+        .skip_while(|l| !l.contains("the city received"))
+        .nth(1)
+        .unwrap();
+    for secret in ["山田", "花子", "1990", "大阪府", "中之島"] {
+        assert!(!city.contains(secret), "{secret} in {city}");
+    }
     // Running it again reuses the CAs.
     let t = env.ok(&["demo", "--data", &env.p("demo")]);
     assert!(t.contains("reusing the J-LIS CAs"), "{t}");
+    assert!(t.contains("the new ones say 札幌市中央区"), "{t}");
 }

@@ -148,9 +148,23 @@ impl AppState {
 
 const KINDS: [CertificateKind; 2] = [CertificateKind::Signature, CertificateKind::Authentication];
 
+/// The private ID services behind a router (present with [`Roles::All`] and a public URL),
+/// for a caller that drives them directly in the same process: e.g. one pass of the issuer's
+/// anchor watch instead of the check timer.
+#[derive(Clone, Default)]
+pub struct Services {
+    pub issuer: Option<Arc<akashi_issuer::IssuerService>>,
+    pub verifier: Option<Arc<akashi_verifier::VerifierService>>,
+}
+
 /// Builds the router: issues (or loads) a responder certificate for every CA generation, and
 /// opens the PF (registering it as a verifier at J-LIS the first time).
 pub async fn router(config: ServerConfig) -> Result<Router, JlisError> {
+    Ok(router_with_services(config).await?.0)
+}
+
+/// [`router`], and the issuer and verifier instances it serves.
+pub async fn router_with_services(config: ServerConfig) -> Result<(Router, Services), JlisError> {
     let now = OffsetDateTime::now_utc();
     let registry = Registry::new(config.store.clone());
     let mut crl_names = Vec::new();
@@ -273,6 +287,10 @@ pub async fn router(config: ServerConfig) -> Result<Router, JlisError> {
     if let Some(issuer) = &state.issuer {
         credentials::spawn_watch(issuer.clone(), state.config.pf_check_interval);
     }
+    let services = Services {
+        issuer: state.issuer.clone(),
+        verifier: state.verifier.clone(),
+    };
     let with_credentials = state.issuer.is_some();
     let routes: Vec<&openapi::ApiRoute<AppRouter>> = ROUTES
         .iter()
@@ -283,12 +301,13 @@ pub async fn router(config: ServerConfig) -> Result<Router, JlisError> {
     let router = routes
         .iter()
         .fold(Router::new(), |router, route| (route.mount)(router));
-    Ok(router
+    let router = router
         .route(
             "/openapi.json",
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], document) }),
         )
-        .with_state(state))
+        .with_state(state);
+    Ok((router, services))
 }
 
 pub(crate) type AppRouter = Router<Arc<AppState>>;

@@ -132,6 +132,17 @@ impl Server {
     /// `akashi serve --data DIR/<data>`; its log goes to `<data>-server.log`, or to
     /// `server.log` for the default `data`.
     pub fn start_in(env: &Env, data: &str, credential: &str, extra: &[&str]) -> Self {
+        Self::start_listening(env, data, "127.0.0.1:0", credential, extra)
+    }
+
+    /// As [`Server::start_in`], listening on `listen` (to restart on the same address).
+    pub fn start_listening(
+        env: &Env,
+        data: &str,
+        listen: &str,
+        credential: &str,
+        extra: &[&str],
+    ) -> Self {
         let log_name = if data == "data" {
             "server.log".to_owned()
         } else {
@@ -143,7 +154,7 @@ impl Server {
             "--data",
             &data,
             "--listen",
-            "127.0.0.1:0",
+            listen,
             "--crl-max-age",
             "0",
         ];
