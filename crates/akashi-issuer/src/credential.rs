@@ -168,7 +168,7 @@ impl IssuerService {
             "good" => self.issue_checked(&holder, &checked, now, rng).await,
             "pending" => {
                 let transaction_id = format!("d-{}", tokens::random_b64(rng)?);
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.store.begin_write().await?;
                 tx.issuer_deferred_insert(&DeferredRecord {
                     transaction_id: transaction_id.clone(),
                     holder_id,
@@ -206,7 +206,7 @@ impl IssuerService {
             "good" => {
                 let checked: Checked = serde_json::from_str(&record.request).map_err(internal)?;
                 let answer = self.issue_checked(&holder, &checked, now, rng).await?;
-                let mut tx = self.store.begin().await?;
+                let mut tx = self.store.begin_write().await?;
                 if !tx
                     .issuer_deferred_done(transaction_id, now.unix_timestamp())
                     .await?
@@ -235,7 +235,7 @@ impl IssuerService {
         let claims = IdentityClaims::from_attributes(&self.open_attributes(&holder.attributes)?)
             .map_err(|e| IssuerError::Internal(format!("stored attributes: {e}")))?;
         let at = now.unix_timestamp();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let mut credentials = Vec::new();
         match checked {
             Checked::SdJwt(keys) => {

@@ -244,7 +244,7 @@ impl StatusChecked {
             created_at: now.unix_timestamp(),
             updated_at: now.unix_timestamp(),
         };
-        let mut tx = issuer.store.begin().await?;
+        let mut tx = issuer.store.begin_write().await?;
         let challenge_hash = tokens::hash(&received.challenge);
         if tx
             .issuer_grant(&challenge_hash, "challenge")

@@ -103,7 +103,7 @@ impl IssuerService {
                 "good" if holder.anchor_status == "pending" => {
                     holder.anchor_status = "good".into();
                     holder.updated_at = at;
-                    let mut tx = self.store.begin().await?;
+                    let mut tx = self.store.begin_write().await?;
                     tx.issuer_holder_update(&holder).await?;
                     tx.commit().await?;
                     report.confirmed += 1;
@@ -113,7 +113,7 @@ impl IssuerService {
                     holder.anchor_reason =
                         Some(reason_text(status.reason, status.status == "held"));
                     holder.updated_at = at;
-                    let mut tx = self.store.begin().await?;
+                    let mut tx = self.store.begin_write().await?;
                     tx.issuer_holder_update(&holder).await?;
                     report.credentials_revoked +=
                         tx.issuer_credentials_set_status(&holder.id, 1).await?;

@@ -68,7 +68,7 @@ impl IssuerService {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<ProofingAnswer, IssuerError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let exp = (now + self.config.code_ttl).unix_timestamp();
         let code = self
             .new_grant(
@@ -110,7 +110,7 @@ impl IssuerService {
             .authorization
             .as_ref()
             .ok_or_else(|| IssuerError::Malformed("not an authorization request".into()))?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let exp = (now + self.config.code_ttl).unix_timestamp();
         let detail = serde_json::to_string(auth).map_err(crate::error::internal)?;
         let code = self
@@ -206,7 +206,7 @@ impl IssuerService {
             other => return Err(IssuerError::UnsupportedGrant(other.to_owned())),
         };
         let hash = tokens::hash(&code);
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let grant = tx
             .issuer_grant(&hash, kind)
             .await?
@@ -234,7 +234,7 @@ impl IssuerService {
             // Ask J-LIS outside the transaction; nothing is written if renewal is refused.
             drop(tx);
             holder = self.renew_from_jlis(holder, now).await?;
-            tx = self.store.begin().await?;
+            tx = self.store.begin_write().await?;
             tx.issuer_holder_update(&holder).await?;
         }
         if !tx.issuer_grant_use(&hash, kind, at).await? {

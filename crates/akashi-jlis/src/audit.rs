@@ -57,7 +57,7 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
 }
 
 async fn commit(store: &Store, jobs: &[Job]) -> Result<(), akashi_store::StoreError> {
-    let mut tx = store.begin().await?;
+    let mut tx = store.begin_write().await?;
     for (records, _) in jobs {
         for r in records {
             tx.audit(r).await?;

@@ -103,7 +103,7 @@ impl Registry {
         now: OffsetDateTime,
     ) -> Result<(), JlisError> {
         let record = to_record(id, person, 1, now)?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         tx.insert_resident(&record).await?;
         tx.commit().await?;
         Ok(())
@@ -131,7 +131,7 @@ impl Registry {
         issued: &[(&Issued, Option<&str>)],
         now: OffsetDateTime,
     ) -> Result<(), JlisError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         active(&mut tx, resident_id).await?;
         for (i, replaces) in issued {
             let kind = i
@@ -196,7 +196,7 @@ impl Registry {
         now: OffsetDateTime,
     ) -> Result<Vec<CertificateChange>, JlisError> {
         let at = now.unix_timestamp();
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         let mut resident = active(&mut tx, id).await?;
         let certificates = tx.certificates_of(id).await?;
         let current = |kind: &'static str, status: CertificateStatus| {

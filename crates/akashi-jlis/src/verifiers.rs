@@ -82,7 +82,7 @@ impl Registry {
             id: format!("V{}", hex(&id)),
             name: name.to_owned(),
         };
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().begin_write().await?;
         tx.insert_verifier(&VerifierRecord {
             id: verifier.id.clone(),
             name: name.to_owned(),
@@ -124,7 +124,7 @@ impl Registry {
         granted: bool,
         now: OffsetDateTime,
     ) -> Result<(), JlisError> {
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().begin_write().await?;
         tx.resident(resident_id)
             .await?
             .ok_or_else(|| JlisError::UnknownResident(resident_id.to_owned()))?;
@@ -147,7 +147,7 @@ impl Registry {
         outcome: &str,
         now: OffsetDateTime,
     ) -> Result<(), JlisError> {
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().begin_write().await?;
         tx.audit(&AuditRecord {
             verifier_id: verifier.id.clone(),
             action: action.to_owned(),
@@ -186,7 +186,7 @@ impl Registry {
         now: OffsetDateTime,
     ) -> Result<StatusAnswer, JlisError> {
         let serial = serial.to_ascii_uppercase();
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().begin_write().await?;
         let record = tx.certificate(kind.as_str(), &serial).await?;
         let mut answer = StatusAnswer {
             serial: serial.clone(),
@@ -257,7 +257,7 @@ impl Registry {
         now: OffsetDateTime,
     ) -> Result<Vec<HistoryEntry>, JlisError> {
         let serial = serial.to_ascii_uppercase();
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.store().begin_write().await?;
         let mut history = Vec::new();
         if let Some(c) = tx.certificate(kind.as_str(), &serial).await? {
             for other in tx.certificates_of(&c.resident_id).await? {

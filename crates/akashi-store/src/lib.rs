@@ -100,6 +100,18 @@ impl Store {
         })
     }
 
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, waiting up to the busy timeout): a transaction that read first and
+    /// then tried to write while another writer committed would fail with "database is
+    /// locked", which the busy timeout cannot cure. PostgreSQL needs nothing special.
+    pub async fn begin_write(&self) -> Result<Txn, StoreError> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Txn { tx })
+    }
+
     /// Runs one statement outside any transaction (administration: `CREATE DATABASE`).
     pub async fn raw_execute(&self, sql: &str) -> Result<(), StoreError> {
         sqlx::query(sql).execute(&self.pool).await?;

@@ -147,7 +147,7 @@ impl VerifierService {
             trusted_issuers: serde_json::to_string(&trusted).expect("trust list serialises"),
             created_at: now.unix_timestamp(),
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         tx.vp_client_insert(&record).await.map_err(|e| match e {
             StoreError::Duplicate { .. } => VerifierError::DuplicateRelyingParty(name.to_owned()),
             other => other.into(),
@@ -176,7 +176,7 @@ impl VerifierService {
     ) -> Result<(), VerifierError> {
         check_trust(&trusted)?;
         let json = serde_json::to_string(&trusted).expect("trust list serialises");
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         tx.vp_client_set_trust(&rp.id, &json).await?;
         tx.commit().await?;
         tracing::info!(rp = %rp.id, issuers = trusted.len(), "trust list replaced");
@@ -215,7 +215,7 @@ impl VerifierService {
                 },
             })),
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         tx.vp_transaction_insert(&VpTransactionRecord {
             id: transaction_id.clone(),
             client: rp.id.clone(),
@@ -316,7 +316,7 @@ impl VerifierService {
             let result = verify_token(&ctx, &query, &token).await?;
             ("verified", Some(result.to_string()))
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_write().await?;
         if !tx
             .vp_transaction_answer(
                 &transaction.id,
