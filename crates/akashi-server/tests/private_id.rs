@@ -20,8 +20,20 @@ use akashi_wallet::WalletError;
 use support::{city_query, hanako, revoked_after_watch, shop_query, Bench, SIGN_PIN};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn private_id_over_http() {
-    let bench = Bench::start(std::time::Duration::from_millis(300)).await;
+async fn private_id_over_http_sqlite() {
+    private_id_over_http(Bench::start(std::time::Duration::from_millis(300)).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_id_over_http_postgres() {
+    let Some(bench) = Bench::start_postgres(std::time::Duration::from_millis(300)).await else {
+        eprintln!("PostgreSQL run left out: AKASHI_TEST_POSTGRES=skip");
+        return;
+    };
+    private_id_over_http(bench).await;
+}
+
+async fn private_id_over_http(bench: Bench) {
     let (now, t, http) = (bench.now, bench.t(), &bench.http);
     let issuer_url = bench.issuer_url.clone();
     let registry = &bench.registry;

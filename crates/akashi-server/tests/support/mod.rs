@@ -47,7 +47,20 @@ pub struct Rp {
 impl Bench {
     /// Starts the server; the issuer's anchor watch runs every `check_interval`.
     pub async fn start(check_interval: Duration) -> Self {
-        let (dir, now, key, store) = Self::data().await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in_dir(dir.path()).await.unwrap();
+        Self::start_on(dir, store, check_interval).await
+    }
+
+    /// [`Bench::start`] on a fresh PostgreSQL database of the test cluster, or `None` when
+    /// the run leaves PostgreSQL out (`AKASHI_TEST_POSTGRES=skip`).
+    pub async fn start_postgres(check_interval: Duration) -> Option<Self> {
+        let store = akashi_store::testing::fresh_postgres("akashi_private_id").await?;
+        Some(Self::start_on(tempfile::tempdir().unwrap(), store, check_interval).await)
+    }
+
+    async fn start_on(dir: tempfile::TempDir, store: Store, check_interval: Duration) -> Self {
+        let (now, key) = Self::authority(&dir);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let config = Self::config(
@@ -71,7 +84,9 @@ impl Bench {
     /// reaches J-LIS over HTTP as a registered verifier. While the returned switch is on,
     /// J-LIS answers every request with 503.
     pub async fn start_split(check_interval: Duration) -> (Self, Arc<AtomicBool>) {
-        let (dir, now, key, store) = Self::data().await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_in_dir(dir.path()).await.unwrap();
+        let (now, key) = Self::authority(&dir);
         let registry = Registry::new(store.clone());
         let (_, credential) = registry
             .register_verifier("Private ID operator", now, &OsRandom)
@@ -128,13 +143,12 @@ impl Bench {
         (Self::assemble(dir, now, key, store, url), down)
     }
 
-    async fn data() -> (tempfile::TempDir, OffsetDateTime, SealingKey, Store) {
-        let dir = tempfile::tempdir().unwrap();
+    /// J-LIS's certificate authorities in `dir`.
+    fn authority(dir: &tempfile::TempDir) -> (OffsetDateTime, SealingKey) {
         let now = OffsetDateTime::now_utc();
         let key = SealingKey::from_bytes([7; 32]);
-        let store = Store::open_in_dir(dir.path()).await.unwrap();
         drop(Authority::init(dir.path(), key.clone(), now, &OsRandom).unwrap());
-        (dir, now, key, store)
+        (now, key)
     }
 
     fn config(
