@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use akashi_crypto::OsRandom;
 use akashi_oid4vc::vci::CredentialOffer;
 use akashi_wallet::issuance::{self, Received};
+use akashi_wallet::renewal;
 use akashi_wallet::{StoredCredential, Wallet, WalletError, FORMAT_SD_JWT};
 
 use crate::cmd_registry::block_on;
@@ -334,17 +335,33 @@ pub fn run(args: WalletArgs, key_file: Option<&Path>, out: &Output) -> Result<()
                 let mut wallet = open(&path, key_file)?;
                 let t = now();
                 let marked = issuance::check_status(&mut wallet, &http, t).await?;
+                // What expires within two days is renewed now, without the card.
+                let renewal =
+                    renewal::renew_due(&mut wallet, &http, t, 2 * 24 * 3600, &OsRandom).await?;
                 let notices = wallet.notices(t + 24 * 3600);
+                let renewed: Vec<String> = renewal
+                    .renewed
+                    .iter()
+                    .map(|(old, new)| format!("{old} renewed as {new}"))
+                    .chain(
+                        renewal
+                            .failed
+                            .iter()
+                            .map(|(id, why)| format!("{id} not renewed: {why}")),
+                    )
+                    .collect();
                 out.result(
-                    &json!({ "newly_revoked": marked, "notices": notices }),
+                    &json!({ "newly_revoked": marked, "renewed": renewal.renewed, "deferred": renewal.deferred, "not_renewed": renewal.failed, "notices": notices }),
                     || {
+                        let mut text: String = renewed.iter().map(|n| format!("{n}\n")).collect();
                         if notices.is_empty() {
-                            return format!(
+                            text.push_str(&format!(
                                 "{} credential(s), all in order\n",
                                 wallet.credentials().len()
-                            );
+                            ));
                         }
-                        notices.iter().map(|n| format!("{n}\n")).collect()
+                        text.extend(notices.iter().map(|n| format!("{n}\n")));
+                        text
                     },
                 );
             }

@@ -199,6 +199,23 @@ async fn private_id_over_http(bench: Bench) {
     .unwrap();
     assert_eq!(bad["error"], "unsupported_grant_type");
 
+    // Background renewal: six days on, the BBS credential (7-day validity) is due and is
+    // renewed with the refresh token, no card; the SD-JWT VC (a year) is not.
+    let later = t + 6 * 24 * 3600;
+    let report =
+        akashi_wallet::renewal::renew_due(&mut wallet, http, later, 2 * 24 * 3600, &OsRandom)
+            .await
+            .unwrap();
+    assert!(report.failed.is_empty(), "{report:?}");
+    assert_eq!(report.renewed.len(), 1, "{report:?}");
+    assert_eq!(report.renewed[0].0, bbs_id);
+    let bbs_id = report.renewed[0].1.clone();
+    assert!(wallet.credential(&bbs_id).unwrap().expires_at.unwrap() > later);
+    assert!(
+        wallet.credential(&sd_id).is_ok(),
+        "the SD-JWT VC was not due"
+    );
+
     // A plan made before the move, to show that the verifier refuses the revoked credential.
     let (_, created_before) = bench.rp_request(&city, city_query()).await;
     let city_plan =

@@ -9,6 +9,7 @@
 //!   renewal with the refresh token), status checks that raise "renew your ID".
 //! - [`authorize`]: the OpenID4VCI authorization-code flow with PKCE, the card answering the
 //!   issuer's challenge.
+//! - [`renewal`]: renews what is about to expire (BBS credentials live days) without the card.
 //! - [`presentation`]: OpenID4VP 1.0 requests: what exactly would be disclosed to whom, the
 //!   holder's approval, the VP token posted with `direct_post`.
 #![forbid(unsafe_code)]
@@ -18,6 +19,7 @@ mod bbs_issuance;
 mod http;
 pub mod issuance;
 pub mod presentation;
+pub mod renewal;
 mod rng;
 mod store;
 
