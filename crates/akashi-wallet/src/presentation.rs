@@ -170,14 +170,15 @@ pub async fn refuse(client: &reqwest::Client, plan: &Plan, why: &str) -> Result<
     Ok(())
 }
 
-/// Builds the approved presentations, posts them, and records the disclosure.
-pub async fn respond(
+/// Builds the approved presentations into the Authorization Response [`respond`] posts,
+/// without posting it or recording the disclosure (an SD-JWT copy is reserved for the
+/// verifier, as in `respond`).
+pub fn build_response(
     wallet: &mut Wallet,
-    client: &reqwest::Client,
     plan: &Plan,
     now: i64,
     rng: &dyn SecureRandom,
-) -> Result<Value, WalletError> {
+) -> Result<AuthorizationResponse, WalletError> {
     let request = &plan.request;
     let audience = request.client_id.as_str();
     let mut token = VpToken::new();
@@ -229,12 +230,25 @@ pub async fn respond(
         };
         token.insert(item.query_id.clone(), vec![presentation]);
     }
-    let response = AuthorizationResponse {
+    Ok(AuthorizationResponse {
         vp_token: Some(serde_json::to_string(&token).map_err(|e| WalletError::Io(e.to_string()))?),
         state: Some(request.state.clone()),
         error: None,
         error_description: None,
-    };
+    })
+}
+
+/// Builds the approved presentations, posts them, and records the disclosure.
+pub async fn respond(
+    wallet: &mut Wallet,
+    client: &reqwest::Client,
+    plan: &Plan,
+    now: i64,
+    rng: &dyn SecureRandom,
+) -> Result<Value, WalletError> {
+    let request = &plan.request;
+    let audience = request.client_id.as_str();
+    let response = build_response(wallet, plan, now, rng)?;
     let (_, answer) = http::post_form(client, &request.response_uri, response.to_form()).await?;
     for item in &plan.items {
         let mut disclosed = item.claims.clone();
