@@ -23,7 +23,7 @@
 //! credential (commitment proof verified, signed) — and one ES256 signature as the floor.
 //!
 //! Run: `cargo bench -p akashi-issuer --bench issue` (sample size 20, 3 s measurement per
-//! function, about 45 s on 2 cores); `-- --quick` for a rough pass.
+//! function, about 30 s once built); `-- --quick` for a rough pass.
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -30,7 +30,7 @@
 //! the status part of the check (signature of the cached token, list inflated).
 //!
 //! Run: `cargo bench -p akashi-verifier --bench verify` (sample size 20, 3 s measurement per
-//! function, about 1 min 30 s on 2 cores); `-- --quick` for a rough pass.
+//! function, about 50 s once built); `-- --quick` for a rough pass.
 
 use std::collections::HashMap;
 use std::sync::Arc;
