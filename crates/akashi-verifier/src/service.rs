@@ -304,16 +304,9 @@ impl VerifierService {
             })?;
             let query: DcqlQuery = serde_json::from_str(&transaction.dcql)
                 .map_err(|_| StoreError::Corrupt(format!("transaction {}", transaction.id)))?;
-            let ctx = Context {
-                client_id: &rp.client_id,
-                nonce: &transaction.nonce,
-                now: now.unix_timestamp(),
-                kb_max_age: self.config.kb_max_age,
-                trusted: &rp.trusted,
-                fetcher: self.fetcher.as_ref(),
-                status: &self.status,
-            };
-            let result = verify_token(&ctx, &query, &token).await?;
+            let result = self
+                .verify_presentations(&rp, &transaction.nonce, &query, &token, now)
+                .await?;
             ("verified", Some(result.to_string()))
         };
         let mut tx = self.store.begin_write().await?;
@@ -330,6 +323,32 @@ impl VerifierService {
         }
         tx.commit().await?;
         Ok((transaction.id, status))
+    }
+
+    /// The checks [`VerifierService::receive`] makes on a VP Token, without the store: every
+    /// presentation of `token` against `query` for `rp` (trusted issuers, client id as
+    /// audience and pseudonym context) and the transaction's `nonce` — issuer signature or BBS
+    /// proof, key binding, credential type, status list (through the fetcher and the status
+    /// cache), disclosures and predicates. Returns the result object the relying party reads.
+    /// Nothing is recorded: replay and expiry are the transaction's, checked by `receive`.
+    pub async fn verify_presentations(
+        &self,
+        rp: &RelyingParty,
+        nonce: &str,
+        query: &DcqlQuery,
+        token: &VpToken,
+        now: OffsetDateTime,
+    ) -> Result<serde_json::Value, VerifierError> {
+        let ctx = Context {
+            client_id: &rp.client_id,
+            nonce,
+            now: now.unix_timestamp(),
+            kb_max_age: self.config.kb_max_age,
+            trusted: &rp.trusted,
+            fetcher: self.fetcher.as_ref(),
+            status: &self.status,
+        };
+        verify_token(&ctx, query, token).await
     }
 
     /// The status and, once verified, the result of one of `rp`'s transactions.
