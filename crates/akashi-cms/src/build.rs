@@ -6,6 +6,7 @@ use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{
     CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
+use der::asn1::ObjectIdentifier;
 use der::asn1::{OctetString, SetOfVec, UtcTime};
 use der::{Any, Decode, Encode};
 use spki::AlgorithmIdentifierOwned;
@@ -13,6 +14,7 @@ use time::OffsetDateTime;
 use x509_cert::attr::Attribute;
 use x509_cert::Certificate;
 
+use crate::ess::{SigningCertificateV2, ID_SIGNING_CERTIFICATE_V2};
 use crate::{
     sha256, CmsError, ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SHA256, ID_SIGNED_DATA,
     ID_SIGNING_TIME, RSA_ENCRYPTION,
@@ -22,11 +24,23 @@ use crate::{
 #[derive(Debug, Clone)]
 pub struct Prepared {
     certificate: Certificate,
+    content_type: ObjectIdentifier,
+    /// The encapsulated content, or `None` for a detached signature.
+    econtent: Option<Vec<u8>>,
     signed_attrs: SetOfVec<Attribute>,
     to_be_signed: Vec<u8>,
 }
 
-fn attribute(oid: der::asn1::ObjectIdentifier, value: Any) -> Result<Attribute, CmsError> {
+/// Which signed attributes besides content-type and message-digest.
+#[derive(Debug, Clone, Default)]
+pub struct SignedAttributes {
+    /// signing-time (RFC 5652 §11.3).
+    pub signing_time: Option<OffsetDateTime>,
+    /// signing-certificate-v2 (RFC 5035) naming the signer's certificate by hash.
+    pub signing_certificate_v2: bool,
+}
+
+fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute, CmsError> {
     let mut values = SetOfVec::new();
     values.insert(value)?;
     Ok(Attribute { oid, values })
@@ -39,21 +53,55 @@ pub fn prepare_detached(
     certificate_der: &[u8],
     signing_time: OffsetDateTime,
 ) -> Result<Prepared, CmsError> {
+    prepare(
+        ID_DATA,
+        content,
+        false,
+        certificate_der,
+        &SignedAttributes {
+            signing_time: Some(signing_time),
+            signing_certificate_v2: false,
+        },
+    )
+}
+
+/// Prepares a signature over `content` of type `content_type`, encapsulated in the
+/// `SignedData` (`encapsulate`) or detached, with the signed attributes `attributes` asks for.
+pub fn prepare(
+    content_type: ObjectIdentifier,
+    content: &[u8],
+    encapsulate: bool,
+    certificate_der: &[u8],
+    attributes: &SignedAttributes,
+) -> Result<Prepared, CmsError> {
     let certificate = Certificate::from_der(certificate_der)?;
     let mut signed_attrs = SetOfVec::new();
-    signed_attrs.insert(attribute(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA)?)?)?;
+    signed_attrs.insert(attribute(
+        ID_CONTENT_TYPE,
+        Any::encode_from(&content_type)?,
+    )?)?;
     signed_attrs.insert(attribute(
         ID_MESSAGE_DIGEST,
         Any::encode_from(&OctetString::new(sha256(content).to_vec())?)?,
     )?)?;
-    let utc = UtcTime::from_unix_duration(std::time::Duration::from_secs(
-        u64::try_from(signing_time.unix_timestamp())
-            .map_err(|_| CmsError::Invalid("signing time before 1970"))?,
-    ))?;
-    signed_attrs.insert(attribute(ID_SIGNING_TIME, Any::encode_from(&utc)?)?)?;
+    if let Some(at) = attributes.signing_time {
+        let utc = UtcTime::from_unix_duration(std::time::Duration::from_secs(
+            u64::try_from(at.unix_timestamp())
+                .map_err(|_| CmsError::Invalid("signing time before 1970"))?,
+        ))?;
+        signed_attrs.insert(attribute(ID_SIGNING_TIME, Any::encode_from(&utc)?)?)?;
+    }
+    if attributes.signing_certificate_v2 {
+        signed_attrs.insert(attribute(
+            ID_SIGNING_CERTIFICATE_V2,
+            Any::encode_from(&SigningCertificateV2::for_certificate(&certificate)?)?,
+        )?)?;
+    }
     let to_be_signed = signed_attrs.to_der()?;
     Ok(Prepared {
         certificate,
+        content_type,
+        econtent: encapsulate.then(|| content.to_vec()),
         signed_attrs,
         to_be_signed,
     })
@@ -66,8 +114,18 @@ impl Prepared {
         &self.to_be_signed
     }
 
-    /// The DER `ContentInfo` with the signature, the certificate, and no encapsulated content.
+    /// The DER `ContentInfo` with the signature, the signer's certificate and, unless
+    /// detached, the content.
     pub fn complete(self, signature: &[u8]) -> Result<Vec<u8>, CmsError> {
+        self.complete_with(signature, true)
+    }
+
+    /// [`Prepared::complete`], with or without the signer's certificate in `certificates`.
+    pub fn complete_with(
+        self,
+        signature: &[u8],
+        include_certificate: bool,
+    ) -> Result<Vec<u8>, CmsError> {
         let sha256_alg = AlgorithmIdentifierOwned {
             oid: ID_SHA256,
             parameters: None,
@@ -94,14 +152,23 @@ impl Prepared {
         certificates.insert(cms::cert::CertificateChoices::Certificate(self.certificate))?;
         let mut signer_infos = SetOfVec::new();
         signer_infos.insert(signer)?;
+        // RFC 5652 §5.1: version 3 when the content is not id-data.
+        let version = if self.content_type == ID_DATA {
+            CmsVersion::V1
+        } else {
+            CmsVersion::V3
+        };
         let signed_data = SignedData {
-            version: CmsVersion::V1,
+            version,
             digest_algorithms,
             encap_content_info: EncapsulatedContentInfo {
-                econtent_type: ID_DATA,
-                econtent: None,
+                econtent_type: self.content_type,
+                econtent: self
+                    .econtent
+                    .map(|c| Any::encode_from(&OctetString::new(c)?))
+                    .transpose()?,
             },
-            certificates: Some(CertificateSet(certificates)),
+            certificates: include_certificate.then_some(CertificateSet(certificates)),
             crls: None,
             signer_infos: SignerInfos(signer_infos),
         };

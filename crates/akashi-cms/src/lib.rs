@@ -8,9 +8,10 @@
 #![forbid(unsafe_code)]
 
 mod build;
+pub mod ess;
 mod parse;
 
-pub use build::{prepare_detached, Prepared};
+pub use build::{prepare, prepare_detached, Prepared, SignedAttributes};
 pub use parse::{parse_signed_data, SignedDataView, SignerView};
 
 use const_oid::ObjectIdentifier;

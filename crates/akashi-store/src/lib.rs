@@ -12,6 +12,7 @@ mod pf;
 mod records;
 mod registry;
 pub mod testing;
+mod tsa;
 mod verifiers;
 mod vp;
 

@@ -214,10 +214,20 @@ CREATE TABLE vp_transactions (
 )
 "#,
     ),
+    (
+    4,
+    "time-stamping authority serial numbers",
+    r#"
+CREATE TABLE tsa_serials (
+    tsa TEXT PRIMARY KEY,
+    last BIGINT NOT NULL
+)
+"#,
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let (blob, serial) = match backend {
