@@ -30,6 +30,7 @@ mod credentials;
 mod jlis;
 pub mod openapi;
 mod pf;
+mod tsa;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -53,6 +54,7 @@ use akashi_store::Store;
 pub use credentials::{open_issuer, open_remote_issuer, open_verifier, ISSUER_VERIFIER_NAME};
 use jlis::*;
 pub use pf::{open_embedded_pf, open_pf, open_remote_pf, PF_VERIFIER_NAME};
+pub use tsa::open_tsa;
 
 /// What `akashi serve` needs.
 pub struct ServerConfig {
@@ -104,7 +106,7 @@ impl Roles {
     /// Whether this process serves `path`.
     fn serves(&self, path: &str) -> bool {
         // The operator's services (PF, private ID issuer, verifier) run wherever the PF does.
-        if ["/pf/", "/issuer", "/vp/", "/.well-known/"]
+        if ["/pf/", "/issuer", "/vp/", "/.well-known/", "/tsa"]
             .iter()
             .any(|prefix| path.starts_with(prefix))
         {
@@ -130,6 +132,8 @@ pub(crate) struct AppState {
     /// Present with [`Roles::All`] and a public URL.
     issuer: Option<Arc<akashi_issuer::IssuerService>>,
     verifier: Option<Arc<akashi_verifier::VerifierService>>,
+    /// The time-stamping authority, with the PF role (an operator's trust service).
+    tsa: Option<Arc<akashi_tsa::Tsa>>,
 }
 
 impl AppState {
@@ -267,7 +271,16 @@ pub async fn router_with_services(config: ServerConfig) -> Result<(Router, Servi
         _ => None,
     };
     let issuer = issuer.map(Arc::new);
+    let tsa = if config.roles.pf() {
+        Some(Arc::new(
+            tsa::open_tsa(&config.data, &config.sealing_key)
+                .map_err(|e| JlisError::CorruptState(format!("TSA: {e}")))?,
+        ))
+    } else {
+        None
+    };
     let state = Arc::new(AppState {
+        tsa,
         issuer,
         verifier,
         ocsp,
@@ -295,6 +308,7 @@ pub async fn router_with_services(config: ServerConfig) -> Result<(Router, Servi
     let routes: Vec<&openapi::ApiRoute<AppRouter>> = ROUTES
         .iter()
         .chain(credentials::ROUTES.iter().filter(|_| with_credentials))
+        .chain(tsa::ROUTES.iter())
         .filter(|r| state.config.roles.serves(r.path))
         .collect();
     let document = openapi::document(&routes).to_string();
