@@ -192,7 +192,9 @@ impl VerifierService {
         rng: &dyn SecureRandom,
     ) -> Result<CreatedRequest, VerifierError> {
         crate::query::check(&dcql)?;
-        let transaction_id = random_token(rng)?;
+        // Prefixed: a bare base64url id may start with '-' and read as an option on a
+        // command line.
+        let transaction_id = format!("tx-{}", random_token(rng)?);
         let nonce = random_token(rng)?;
         let state = random_token(rng)?;
         let expires_at = now.unix_timestamp() + self.config.request_ttl;
