@@ -17,7 +17,7 @@ mod authority;
 mod respond;
 
 pub use authority::{TsaAuthority, TSA_POLICY};
-pub use respond::{next_serial, Tsa, TsaRejection};
+pub use respond::{decode_response, next_serial, Tsa, TsaRejection, ID_CT_TST_INFO};
 
 /// Why the TSA could not be set up or answer.
 #[derive(Debug, thiserror::Error)]

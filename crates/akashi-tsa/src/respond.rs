@@ -191,6 +191,13 @@ impl Tsa {
     }
 }
 
+/// A decoded `TimeStampResp`: the PKIStatus and, when granted, the token (a DER
+/// `ContentInfo`), for clients of a TSA.
+pub fn decode_response(response: &[u8]) -> Result<(u8, Option<Vec<u8>>), TsaError> {
+    let r = Response::from_der(response)?;
+    Ok((r.status.status, r.token.map(|t| t.to_der()).transpose()?))
+}
+
 /// `value` as the contents of a DER INTEGER: no leading zero octet unless the next has its
 /// high bit set (X.690 §8.3.2).
 fn minimal_positive(value: u64) -> Vec<u8> {

@@ -1,0 +1,36 @@
+//! Long-term electronic signatures with the My Number Card's signature certificate.
+//!
+//! CAdES baseline (ETSI EN 319 122-1) as detached CMS `SignedData`, one signature per signer:
+//! - **B-B** ([`prepare_cades`] → the card signs [`akashi_cms::Prepared::to_be_signed`] →
+//!   [`akashi_cms::Prepared::complete`]): content-type, message-digest, signing-time and
+//!   signing-certificate-v2 signed; the private key never reaches this crate.
+//! - **B-T** ([`add_signature_timestamp`]): an RFC 3161 token over the signature value as the
+//!   unsigned signature-time-stamp attribute, from any [`TimestampSource`].
+//!
+//! Privacy: the signature certificate carries the basic four attributes (name, birth date,
+//! sex, address), so every counterparty who receives the signature sees them.
+#![forbid(unsafe_code)]
+
+mod cades;
+mod timestamp;
+
+pub use cades::{
+    add_signature_timestamp, prepare_cades, signature_timestamp, ID_SIGNATURE_TIME_STAMP,
+};
+pub use timestamp::{LocalTsa, TimestampSource};
+
+/// Why a signature could not be built or augmented.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    #[error("signature: CMS: {0}")]
+    Cms(#[from] akashi_cms::CmsError),
+    #[error("signature: DER: {0}")]
+    Der(#[from] der::Error),
+    #[error("signature: {0}")]
+    Invalid(&'static str),
+    #[error("signature: the TSA refused: {0}")]
+    TsaRefused(String),
+    #[error("signature: TSA: {0}")]
+    Tsa(#[from] akashi_tsa::TsaError),
+}

@@ -1,0 +1,68 @@
+//! Where signature timestamps come from: a TSA in this process, or (later) one over HTTP.
+
+use der::Encode;
+use time::OffsetDateTime;
+use x509_tsp::{MessageImprint, TimeStampReq, TspVersion};
+
+use akashi_store::Store;
+use akashi_tsa::{next_serial, Tsa};
+
+use crate::SignError;
+
+/// Gives an RFC 3161 timestamp token (the DER `ContentInfo`) over a SHA-256 digest.
+#[allow(async_fn_in_trait)]
+pub trait TimestampSource {
+    async fn timestamp(&self, sha256: [u8; 32]) -> Result<Vec<u8>, SignError>;
+}
+
+/// The TSA of this process, its serial numbers from `store`.
+pub struct LocalTsa<'a> {
+    pub tsa: &'a Tsa,
+    pub store: &'a Store,
+}
+
+/// A DER `TimeStampReq` over a SHA-256 digest, asking for the TSA certificate.
+pub fn request(sha256: [u8; 32]) -> Result<Vec<u8>, SignError> {
+    Ok(TimeStampReq {
+        version: TspVersion::V1,
+        message_imprint: MessageImprint {
+            hash_algorithm: spki::AlgorithmIdentifier {
+                oid: const_oid::db::rfc5912::ID_SHA_256,
+                parameters: None,
+            },
+            hashed_message: der::asn1::OctetString::new(sha256)?,
+        },
+        req_policy: None,
+        nonce: None,
+        cert_req: true,
+        extensions: None,
+    }
+    .to_der()?)
+}
+
+/// The token of a granted `TimeStampResp`.
+pub fn token_of(response: &[u8]) -> Result<Vec<u8>, SignError> {
+    let (status, token) = akashi_tsa::decode_response(response)?;
+    if status > 1 {
+        return Err(SignError::TsaRefused(format!("PKIStatus {status}")));
+    }
+    token.ok_or(SignError::Invalid(
+        "a granted time-stamp response without a token",
+    ))
+}
+
+impl TimestampSource for LocalTsa<'_> {
+    async fn timestamp(&self, sha256: [u8; 32]) -> Result<Vec<u8>, SignError> {
+        let req = request(sha256)?;
+        let checked = self
+            .tsa
+            .check(&req)
+            .map_err(|e| SignError::TsaRefused(e.to_string()))?;
+        let serial = next_serial(self.store, "default").await?;
+        token_of(
+            &self
+                .tsa
+                .grant(&checked, serial, OffsetDateTime::now_utc())?,
+        )
+    }
+}
