@@ -11,9 +11,10 @@
 //! `postgres` runs on a fresh database of the server named by `AKASHI_TEST_POSTGRES_URL`
 //! (`eval "$(scripts/pg-cluster.sh start)"` starts a throwaway one, fsync off).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+#[path = "common/load.rs"]
+mod load;
 
 use time::OffsetDateTime;
 
@@ -195,7 +196,7 @@ async fn run(purpose: Purpose, requests: usize, connections: usize, database: Op
             .unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
-    let bodies = Arc::new(bodies[PEOPLE..PEOPLE + requests.min(bodies.len() - PEOPLE)].to_vec());
+    let bodies = bodies[PEOPLE..PEOPLE + requests.min(bodies.len() - PEOPLE)].to_vec();
     // For an external load generator (scripts/bench-pf.sh runs wrk): the signed bodies, one
     // per line, then serve until killed.
     if let Ok(dump) = std::env::var("PF_LOAD_DUMP") {
@@ -210,52 +211,15 @@ async fn run(purpose: Purpose, requests: usize, connections: usize, database: Op
         std::io::stdout().flush().unwrap();
         std::future::pending::<()>().await;
     }
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let (client, bodies, next, url, credential) = (
-            client.clone(),
-            bodies.clone(),
-            next.clone(),
-            complete_url.clone(),
-            sp.credential.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut failures = 0usize;
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(body) = bodies.get(i) else { break };
-                let t = Instant::now();
-                let r = client
-                    .post(&url)
-                    .bearer_auth(&credential)
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await;
-                match r {
-                    Ok(r) if r.status() == 200 => {
-                        let _ = r.bytes().await;
-                    }
-                    _ => failures += 1,
-                }
-                latencies.push(t.elapsed());
-            }
-            (latencies, failures)
-        }));
-    }
-    let mut latencies = Vec::new();
-    let mut failures = 0;
-    for t in tasks {
-        let (l, f) = t.await.unwrap();
-        latencies.extend(l);
-        failures += f;
-    }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let run = load::post_all(
+        &client,
+        &complete_url,
+        "application/json",
+        Some(&sp.credential),
+        bodies,
+        connections,
+    )
+    .await;
 
     // The floor: one RSA-2048 PKCS#1 v1.5 verification (key parsed once), one core, same run.
     let sample = &signed[0][0];
@@ -272,15 +236,16 @@ async fn run(purpose: Purpose, requests: usize, connections: usize, database: Op
     }
     let floor = n as f64 / floor_start.elapsed().as_secs_f64();
 
-    let rate = latencies.len() as f64 / elapsed.as_secs_f64();
+    let rate = run.per_second();
     println!(
-        "{} on {}: {} requests, {connections} connections, {failures} failed: {:.0} verifications/s, p50 {:.2} ms, p99 {:.2} ms; RSA-2048 verify floor {:.0}/s per core ({:.0}/s on 2 cores); PF / one-core floor = {:.3}",
+        "{} on {}: {} requests, {connections} connections, {} failed: {:.0} verifications/s, p50 {:.2} ms, p99 {:.2} ms; RSA-2048 verify floor {:.0}/s per core ({:.0}/s on 2 cores); PF / one-core floor = {:.3}",
         purpose.as_str(),
         if database.is_some() { "PostgreSQL" } else { "SQLite" },
-        latencies.len(),
+        run.latencies.len(),
+        run.failures,
         rate,
-        pct(0.50).as_secs_f64() * 1e3,
-        pct(0.99).as_secs_f64() * 1e3,
+        run.percentile_ms(0.50),
+        run.percentile_ms(0.99),
         floor,
         2.0 * floor,
         rate / floor

@@ -24,9 +24,10 @@
 //! and answered in SQLite). Every timed response must verify (afterwards the relying party's
 //! results are read back and counted).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+#[path = "common/load.rs"]
+mod load;
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -291,51 +292,18 @@ async fn run(mode: Mode, presentations: usize, connections: usize) {
             .unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
-    let bodies = Arc::new(bodies[warm_up..].to_vec());
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..connections {
-        let (client, bodies, next, url) = (
-            client.clone(),
-            bodies.clone(),
-            next.clone(),
-            response_uri.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            let mut failures = 0usize;
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(body) = bodies.get(i) else { break };
-                let t = Instant::now();
-                let r = client
-                    .post(&url)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(body.clone())
-                    .send()
-                    .await;
-                match r {
-                    Ok(r) if r.status() == 200 => {
-                        let _ = r.bytes().await;
-                    }
-                    _ => failures += 1,
-                }
-                latencies.push(t.elapsed());
-            }
-            (latencies, failures)
-        }));
-    }
-    let mut latencies = Vec::new();
-    let mut failures = 0;
-    for t in tasks {
-        let (l, f) = t.await.unwrap();
-        latencies.extend(l);
-        failures += f;
-    }
-    let elapsed = started.elapsed();
-    latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
+    let run = load::post_all(
+        &client,
+        &response_uri,
+        "application/x-www-form-urlencoded",
+        None,
+        bodies[warm_up..]
+            .iter()
+            .map(|b| b.clone().into_bytes())
+            .collect(),
+        connections,
+    )
+    .await;
 
     // Every transaction answered and verified, as its relying party reads it.
     let mut verified = 0;
@@ -391,20 +359,21 @@ async fn run(mode: Mode, presentations: usize, connections: usize) {
         ("2-term pairing", n as f64 / s.elapsed().as_secs_f64())
     };
 
-    let rate = latencies.len() as f64 / elapsed.as_secs_f64();
+    let rate = run.per_second();
     println!(
-        "{} on SQLite: {} responses, {connections} connections, {failures} failed, {verified} verified: {:.0} verifications/s, p50 {:.2} ms, p99 {:.2} ms \
+        "{} on SQLite: {} responses, {connections} connections, {} failed, {verified} verified: {:.0} verifications/s, p50 {:.2} ms, p99 {:.2} ms \
          [timed: POST /vp/v1/response/{{rp}} with pre-built form bodies]; verifier check {:.0}/s per core (verify_presentations, same run); \
          HTTP / 2-core check = {:.3}; {floor_name} floor {:.0}/s per core",
         mode.name(),
-        latencies.len(),
+        run.latencies.len(),
+        run.failures,
         rate,
-        pct(0.50).as_secs_f64() * 1e3,
-        pct(0.99).as_secs_f64() * 1e3,
+        run.percentile_ms(0.50),
+        run.percentile_ms(0.99),
         check_rate,
         rate / (2.0 * check_rate),
         floor_rate,
     );
-    assert_eq!(failures, 0, "every response must verify");
-    assert_eq!(verified, latencies.len());
+    assert_eq!(run.failures, 0, "every response must verify");
+    assert_eq!(verified, run.latencies.len());
 }
