@@ -274,6 +274,16 @@ pub(crate) async fn nonce(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
+/// A credential endpoint's answer: 200 with the credentials, 202 when deferred (OpenID4VCI
+/// §8.3, §9.2), or the OAuth error.
+fn credential_answer(result: Result<akashi_issuer::credential::Answer, IssuerError>) -> Response {
+    match result {
+        Ok(a) if a.deferred => json(StatusCode::ACCEPTED, &a.response),
+        Ok(a) => json(StatusCode::OK, &a.response),
+        Err(e) => oauth(&e),
+    }
+}
+
 pub(crate) async fn credential(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -292,11 +302,7 @@ pub(crate) async fn credential(
             .await
     }
     .await;
-    match result {
-        Ok(a) if a.deferred => json(StatusCode::ACCEPTED, &a.response),
-        Ok(a) => json(StatusCode::OK, &a.response),
-        Err(e) => oauth(&e),
-    }
+    credential_answer(result)
 }
 
 pub(crate) async fn deferred_credential(
@@ -317,11 +323,7 @@ pub(crate) async fn deferred_credential(
             .await
     }
     .await;
-    match result {
-        Ok(a) if a.deferred => json(StatusCode::ACCEPTED, &a.response),
-        Ok(a) => json(StatusCode::OK, &a.response),
-        Err(e) => oauth(&e),
-    }
+    credential_answer(result)
 }
 
 pub(crate) async fn status_list(State(state): State<Arc<AppState>>) -> Response {

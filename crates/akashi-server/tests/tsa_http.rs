@@ -2,26 +2,14 @@
 //! request, the server answers it at `/tsa`, `openssl ts -verify` accepts the token against the
 //! TSA's root; other media types are refused, garbage is a rejection with its failure info.
 
+#[path = "../../akashi-tsa/tests/support/openssl.rs"]
+mod openssl_cli;
+
 mod support;
 
-use std::path::Path;
-use std::process::Command;
+use openssl_cli::openssl;
 
 use support::Bench;
-
-fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl (scripts/setup.sh installs it)");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
 
 async fn post(bench: &Bench, content_type: &str, body: Vec<u8>) -> (u16, String, Vec<u8>) {
     let r = bench

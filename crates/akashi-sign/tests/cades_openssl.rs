@@ -4,8 +4,12 @@
 //! the B-T augmentation keeps it valid there and its timestamp verifies with `openssl ts
 //! -verify` over the signature value.
 
+#[path = "../../akashi-tsa/tests/support/openssl.rs"]
+mod openssl_cli;
+
 use std::path::Path;
-use std::process::Command;
+
+use openssl_cli::openssl;
 
 use sha2::Digest;
 use time::OffsetDateTime;
@@ -19,20 +23,6 @@ use akashi_store::Store;
 use akashi_tsa::{Tsa, TsaAuthority};
 
 const PIN: &str = "SIGN2026";
-
-fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl (scripts/setup.sh installs it)");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
 
 fn cms_verify(dir: &Path, signature: &str, content: &str) -> (bool, String) {
     openssl(

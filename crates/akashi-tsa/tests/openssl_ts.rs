@@ -4,30 +4,18 @@
 //! one-byte change in the data fails it. Rejections decode there with the right failure info,
 //! and serial numbers keep growing across a restart.
 
+#[path = "support/openssl.rs"]
+mod openssl_cli;
+
 use std::path::Path;
-use std::process::Command;
+
+use openssl_cli::openssl;
 
 use time::OffsetDateTime;
 
 use akashi_crypto::{OsRandom, SealingKey};
 use akashi_store::Store;
 use akashi_tsa::{next_serial, Tsa, TsaAuthority, TsaRejection};
-
-fn openssl(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl (scripts/setup.sh installs it)");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
 
 async fn answer(tsa: &Tsa, store: &Store, dir: &Path, request: &str, reply: &str) {
     let req = std::fs::read(dir.join(request)).unwrap();

@@ -42,17 +42,7 @@ pub(crate) async fn request(
         http::post_json(client, endpoint, &body, Some(&token.access_token)).await?;
     let response: CredentialResponse = http::parse("credential response", answer)?;
     if status == 202 {
-        return Ok(Received::Deferred(Box::new(Deferred {
-            transaction_id: response
-                .transaction_id
-                .ok_or_else(|| WalletError::Http("202 without transaction_id".into()))?,
-            interval: response.interval.unwrap_or(5),
-            access_token: token.access_token.clone(),
-            configuration_id: configuration.to_owned(),
-            keys: Vec::new(),
-            pending_bbs: Some(pending),
-            refresh_token: token.refresh_token.clone(),
-        })));
+        return Deferred::received(&response, token, configuration, Vec::new(), Some(pending));
     }
     finish(
         wallet,

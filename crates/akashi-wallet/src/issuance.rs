@@ -44,6 +44,30 @@ pub struct Deferred {
     pub(crate) refresh_token: Option<String>,
 }
 
+impl Deferred {
+    /// The issuer answered 202: what the wallet keeps to fetch the credential later.
+    pub(crate) fn received(
+        response: &CredentialResponse,
+        token: &TokenResponse,
+        configuration: &str,
+        keys: Vec<(EcPrivateKey, String)>,
+        pending_bbs: Option<PendingIssuance>,
+    ) -> Result<Received, WalletError> {
+        Ok(Received::Deferred(Box::new(Deferred {
+            transaction_id: response
+                .transaction_id
+                .clone()
+                .ok_or_else(|| WalletError::Http("202 without transaction_id".into()))?,
+            interval: response.interval.unwrap_or(5),
+            access_token: token.access_token.clone(),
+            configuration_id: configuration.to_owned(),
+            keys,
+            pending_bbs,
+            refresh_token: token.refresh_token.clone(),
+        })))
+    }
+}
+
 impl std::fmt::Debug for Deferred {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Deferred({})", self.transaction_id)
@@ -252,17 +276,7 @@ pub(crate) async fn request_credential(
                 http::post_json(client, &endpoint, &body, Some(&token.access_token)).await?;
             let response: CredentialResponse = http::parse("credential response", answer)?;
             if status == 202 {
-                return Ok(Received::Deferred(Box::new(Deferred {
-                    transaction_id: response
-                        .transaction_id
-                        .ok_or_else(|| WalletError::Http("202 without transaction_id".into()))?,
-                    interval: response.interval.unwrap_or(5),
-                    access_token: token.access_token.clone(),
-                    configuration_id: configuration.to_owned(),
-                    keys,
-                    pending_bbs: None,
-                    refresh_token: token.refresh_token.clone(),
-                })));
+                return Deferred::received(&response, token, configuration, keys, None);
             }
             store_sd_jwt(
                 wallet,
