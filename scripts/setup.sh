@@ -22,10 +22,12 @@ fi
 
 # Independent checkers written by others, pinned, into target/py-tools (no system Python is
 # changed): the Standard Webhooks reference library checks the PF's webhook signatures; the
-# SD-JWT reference implementation checks our SD-JWTs and issues ones ours must accept.
+# SD-JWT reference implementation checks our SD-JWTs and issues ones ours must accept; pyHanko
+# (with its CLI) validates our PAdES and CAdES signatures AdES-style.
 py_tools="$(cd "$(dirname "$0")/.." && pwd)/target/py-tools"
-if ! PYTHONPATH="$py_tools" python3 -c "import standardwebhooks, sd_jwt.verifier" >/dev/null 2>&1; then
-  echo "setup: installing standardwebhooks and sd-jwt into $py_tools"
-  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check \
-    --target "$py_tools" "standardwebhooks==1.1.0" "sd-jwt==0.10.4"
+if ! PYTHONPATH="$py_tools" python3 -c "import standardwebhooks, sd_jwt.verifier, pyhanko.cli" >/dev/null 2>&1; then
+  echo "setup: installing standardwebhooks, sd-jwt and pyHanko into $py_tools"
+  PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check --upgrade \
+    --target "$py_tools" "standardwebhooks==1.1.0" "sd-jwt==0.10.4" \
+    "pyhanko==0.38.0" "pyhanko-cli==0.6.0"
 fi
