@@ -15,10 +15,11 @@ pub trait TimestampSource {
     async fn timestamp(&self, sha256: [u8; 32]) -> Result<Vec<u8>, SignError>;
 }
 
-/// The TSA of this process, its serial numbers from `store`.
+/// The TSA of this process, its serial numbers from `store`, its clock reading `now`.
 pub struct LocalTsa<'a> {
     pub tsa: &'a Tsa,
     pub store: &'a Store,
+    pub now: OffsetDateTime,
 }
 
 /// A DER `TimeStampReq` over a SHA-256 digest, asking for the TSA certificate.
@@ -59,10 +60,6 @@ impl TimestampSource for LocalTsa<'_> {
             .check(&req)
             .map_err(|e| SignError::TsaRefused(e.to_string()))?;
         let serial = next_serial(self.store, "default").await?;
-        token_of(
-            &self
-                .tsa
-                .grant(&checked, serial, OffsetDateTime::now_utc())?,
-        )
+        token_of(&self.tsa.grant(&checked, serial, self.now)?)
     }
 }

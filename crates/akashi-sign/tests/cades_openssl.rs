@@ -6,6 +6,7 @@
 
 #[path = "../../akashi-tsa/tests/support/openssl.rs"]
 mod openssl_cli;
+mod support;
 
 use std::path::Path;
 
@@ -14,15 +15,13 @@ use openssl_cli::openssl;
 use sha2::Digest;
 use time::OffsetDateTime;
 
-use akashi_card::{Card, CertificateSlot, JpkiCard, MemoryStore, VirtualTransport};
-use akashi_crypto::{OsRandom, SealingKey};
-use akashi_jlis::{issue_card, Authority, CardIssueRequest};
-use akashi_jpki::{BasicFourAttributes, CertificateKind, Sex};
+use akashi_card::Card;
+use akashi_crypto::OsRandom;
 use akashi_sign::{add_signature_timestamp, prepare_cades, signature_timestamp, LocalTsa};
 use akashi_store::Store;
 use akashi_tsa::{Tsa, TsaAuthority};
 
-const PIN: &str = "SIGN2026";
+use support::PIN;
 
 fn cms_verify(dir: &Path, signature: &str, content: &str) -> (bool, String) {
     openssl(
@@ -52,36 +51,15 @@ async fn openssl_verifies_a_card_signed_cades_b_b_and_its_b_t_timestamp() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let now = OffsetDateTime::now_utc();
-    let key = SealingKey::from_bytes([4; 32]);
-    let mut authority = Authority::init(dir, key.clone(), now, &OsRandom).unwrap();
-    let person = BasicFourAttributes {
-        name: "山田\u{3000}花子".into(),
-        address: "東京都千代田区霞が関二丁目1番2号".into(),
-        birth_date: time::macros::date!(1990 - 04 - 01),
-        sex: Sex::Female,
-    };
-    let issued = issue_card(
-        &mut authority,
-        &CardIssueRequest {
-            person: &person,
-            auth_pin: "1234",
-            sign_pin: PIN,
-        },
-        MemoryStore::default(),
-        now,
-        &OsRandom,
-    )
-    .unwrap();
-    let root = &authority.generations(CertificateKind::Signature).unwrap()[0].certificate;
-    std::fs::write(dir.join("sign-root.pem"), root.to_pem()).unwrap();
-    let mut card = JpkiCard::new(VirtualTransport(issued.card));
+    let key = support::sealing_key();
+    let mut authority = support::jlis(dir, now);
+    let hanako = support::person("山田\u{3000}花子", time::macros::date!(1990 - 04 - 01));
+    let mut card = support::card(&mut authority, &hanako, now);
     let contract = "売買契約書\n第1条 甲は乙に…\n".as_bytes();
     std::fs::write(dir.join("contract.txt"), contract).unwrap();
 
     // B-B: the card signs the signed attributes (two-phase: no key in this process).
-    let certificate = card
-        .read_certificate(CertificateSlot::Signature, Some(PIN))
-        .unwrap();
+    let certificate = support::signature_certificate(&mut card);
     let prepared = prepare_cades(contract, &certificate, now).unwrap();
     let signature = card.sign(prepared.to_be_signed(), PIN).unwrap();
     let b_b = prepared.complete(&signature).unwrap();
@@ -101,6 +79,7 @@ async fn openssl_verifies_a_card_signed_cades_b_b_and_its_b_t_timestamp() {
     let source = LocalTsa {
         tsa: &tsa,
         store: &store,
+        now,
     };
     let b_t = add_signature_timestamp(&b_b, &source).await.unwrap();
     std::fs::write(dir.join("contract-t.p7s"), &b_t).unwrap();

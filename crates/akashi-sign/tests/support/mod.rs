@@ -1,0 +1,65 @@
+//! A J-LIS authority in a temporary directory and (virtual) My Number Cards issued by it, for
+//! the signing tests.
+#![allow(dead_code)]
+
+pub mod pyhanko;
+
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+use akashi_card::{Card, CertificateSlot, JpkiCard, MemoryStore, VirtualTransport};
+use akashi_crypto::{OsRandom, SealingKey};
+use akashi_jlis::{issue_card, Authority, CardIssueRequest};
+use akashi_jpki::{BasicFourAttributes, CertificateKind, Sex};
+
+pub const PIN: &str = "SIGN2026";
+
+pub type TestCard = JpkiCard<VirtualTransport<MemoryStore>>;
+
+pub fn sealing_key() -> SealingKey {
+    SealingKey::from_bytes([4; 32])
+}
+
+/// J-LIS in `dir` at `now`; its signature root written to `dir/sign-root.pem`.
+pub fn jlis(dir: &Path, now: OffsetDateTime) -> Authority {
+    let authority = Authority::init(dir, sealing_key(), now, &OsRandom).unwrap();
+    let root = &authority.generations(CertificateKind::Signature).unwrap()[0].certificate;
+    std::fs::write(dir.join("sign-root.pem"), root.to_pem()).unwrap();
+    authority
+}
+
+pub fn person(name: &str, born: time::Date) -> BasicFourAttributes {
+    BasicFourAttributes {
+        name: name.into(),
+        address: "東京都千代田区霞が関二丁目1番2号".into(),
+        birth_date: born,
+        sex: Sex::Female,
+    }
+}
+
+/// A card for `person`, issued at `now`, with signature PIN [`PIN`].
+pub fn card(
+    authority: &mut Authority,
+    person: &BasicFourAttributes,
+    now: OffsetDateTime,
+) -> TestCard {
+    let issued = issue_card(
+        authority,
+        &CardIssueRequest {
+            person,
+            auth_pin: "1234",
+            sign_pin: PIN,
+        },
+        MemoryStore::default(),
+        now,
+        &OsRandom,
+    )
+    .unwrap();
+    JpkiCard::new(VirtualTransport(issued.card))
+}
+
+pub fn signature_certificate(card: &mut TestCard) -> Vec<u8> {
+    card.read_certificate(CertificateSlot::Signature, Some(PIN))
+        .unwrap()
+}
