@@ -12,12 +12,16 @@
 #![forbid(unsafe_code)]
 
 mod cades;
+mod ltv;
 mod timestamp;
+pub mod validate;
 
 pub use cades::{
     add_signature_timestamp, prepare_cades, signature_timestamp, ID_SIGNATURE_TIME_STAMP,
 };
-pub use timestamp::{LocalTsa, TimestampSource};
+pub use ltv::{add_validation_data, embed, LocalJlis, ValidationSource};
+pub use timestamp::{HttpTsa, LocalTsa, TimestampSource};
+pub use validate::{validate_cades, Anchors, Evidence, Report};
 
 /// Why a signature could not be built or augmented.
 #[derive(Debug, thiserror::Error)]
@@ -33,4 +37,10 @@ pub enum SignError {
     TsaRefused(String),
     #[error("signature: TSA: {0}")]
     Tsa(#[from] akashi_tsa::TsaError),
+    #[error("trust anchors: {0}")]
+    Anchors(String),
+    #[error("validation data: {0}")]
+    ValidationData(String),
+    #[error("signature: HTTP: {0}")]
+    Http(String),
 }

@@ -1,4 +1,4 @@
-//! Where signature timestamps come from: a TSA in this process, or (later) one over HTTP.
+//! Where signature timestamps come from: a TSA in this process, or one over HTTP.
 
 use der::Encode;
 use time::OffsetDateTime;
@@ -62,4 +62,63 @@ impl TimestampSource for LocalTsa<'_> {
         let serial = next_serial(self.store, "default").await?;
         token_of(&self.tsa.grant(&checked, serial, self.now)?)
     }
+}
+
+/// A TSA over HTTP (RFC 3161 §3.4: POST `application/timestamp-query`), e.g. `akashi serve`'s
+/// `/tsa`. The answer must be a granted token over the digest sent.
+pub struct HttpTsa {
+    url: String,
+    client: reqwest::Client,
+}
+
+impl HttpTsa {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            client: reqwest::Client::new(),
+        }
+    }
+}
+
+impl TimestampSource for HttpTsa {
+    async fn timestamp(&self, sha256: [u8; 32]) -> Result<Vec<u8>, SignError> {
+        let response = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/timestamp-query")
+            .body(request(sha256)?)
+            .send()
+            .await
+            .map_err(|e| SignError::Http(format!("{}: {e}", self.url)))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| SignError::Http(format!("{}: {e}", self.url)))?;
+        if !status.is_success() {
+            return Err(SignError::Http(format!(
+                "{} answered {status}: {}",
+                self.url,
+                String::from_utf8_lossy(&body[..body.len().min(200)])
+            )));
+        }
+        let token = token_of(&body)?;
+        check_imprint(&token, &sha256)?;
+        Ok(token)
+    }
+}
+
+/// Whether `token`'s TSTInfo is over `sha256` (a TSA client must not trust a token for
+/// other data).
+fn check_imprint(token: &[u8], sha256: &[u8; 32]) -> Result<(), SignError> {
+    use der::Decode;
+    let view = akashi_cms::parse_signed_data(token)?;
+    let econtent = view
+        .econtent
+        .ok_or(SignError::Invalid("a timestamp token without a TSTInfo"))?;
+    let tst = x509_tsp::TstInfo::from_der(&econtent)?;
+    if tst.message_imprint.hashed_message.as_bytes() != sha256 {
+        return Err(SignError::Invalid("the TSA timestamped other data"));
+    }
+    Ok(())
 }

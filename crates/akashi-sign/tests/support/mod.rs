@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use akashi_card::{Card, CertificateSlot, JpkiCard, MemoryStore, VirtualTransport};
 use akashi_crypto::{OsRandom, SealingKey};
-use akashi_jlis::{issue_card, Authority, CardIssueRequest};
+use akashi_jlis::{issue_card, Authority, CardIssueRequest, Registry};
 use akashi_jpki::{BasicFourAttributes, CertificateKind, Sex};
 
 pub const PIN: &str = "SIGN2026";
@@ -62,4 +62,39 @@ pub fn card(
 pub fn signature_certificate(card: &mut TestCard) -> Vec<u8> {
     card.read_certificate(CertificateSlot::Signature, Some(PIN))
         .unwrap()
+}
+
+/// A card for a resident registered as `id` in `registry`, its certificates recorded (so
+/// J-LIS's CRLs and life events cover them).
+pub async fn registered_card(
+    authority: &mut Authority,
+    registry: &Registry,
+    id: &str,
+    person: &BasicFourAttributes,
+    now: OffsetDateTime,
+) -> TestCard {
+    registry.add_resident(id, person, now).await.unwrap();
+    let issued = issue_card(
+        authority,
+        &CardIssueRequest {
+            person,
+            auth_pin: "1234",
+            sign_pin: PIN,
+        },
+        MemoryStore::default(),
+        now,
+        &OsRandom,
+    )
+    .unwrap();
+    let c = &issued.certificates;
+    registry
+        .record_issued(
+            id,
+            &format!("card-{id}"),
+            &[(&c.signature, None), (&c.authentication, None)],
+            now,
+        )
+        .await
+        .unwrap();
+    JpkiCard::new(VirtualTransport(issued.card))
 }

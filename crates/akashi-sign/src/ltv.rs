@@ -1,0 +1,153 @@
+//! B-T → B-LT (ETSI EN 319 122-1 §5.5.1 in its baseline form): the certificates of the path
+//! and revocation data issued after the signature timestamp are embedded in the SignedData's
+//! `certificates` and `crls`, outside the signed attributes, so the signature can be validated
+//! offline after the certificate has expired and J-LIS's services are out of reach.
+
+use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
+use cms::revocation::{RevocationInfoChoice, RevocationInfoChoices};
+use cms::signed_data::{CertificateSet, SignedData};
+use der::asn1::SetOfVec;
+use der::{Any, Decode, Encode};
+use time::OffsetDateTime;
+use x509_cert::crl::CertificateList;
+use x509_cert::Certificate;
+
+use akashi_crypto::{verify_rsa_pkcs1, HashAlgorithm};
+use akashi_jlis::{Authority, Generation};
+use akashi_jpki::{CertificateKind, JpkiCertificate};
+use akashi_store::Store;
+
+use crate::validate::Evidence;
+use crate::{signature_timestamp, SignError, ID_SIGNATURE_TIME_STAMP};
+
+/// Gives the validation data for a J-LIS signature certificate: its issuing root and a CRL.
+#[allow(async_fn_in_trait)]
+pub trait ValidationSource {
+    async fn validation_data(&self, certificate_der: &[u8]) -> Result<Evidence, SignError>;
+}
+
+/// J-LIS in this process (all roles in one process): the CRL is built from its registry.
+pub struct LocalJlis<'a> {
+    pub authority: &'a Authority,
+    pub store: &'a Store,
+    pub now: OffsetDateTime,
+}
+
+/// Whether `issuer`'s key signed `cert`.
+pub(crate) fn issued_by(cert: &JpkiCertificate, issuer: &JpkiCertificate) -> bool {
+    cert.issuer() == issuer.subject()
+        && issuer.public_key_der().is_ok_and(|key| {
+            verify_rsa_pkcs1(
+                &key,
+                HashAlgorithm::Sha256,
+                cert.tbs_der(),
+                cert.certificate().signature.raw_bytes(),
+            )
+            .is_ok()
+        })
+}
+
+fn generation_of(authority: &Authority, cert: &JpkiCertificate) -> Result<Generation, SignError> {
+    authority
+        .generations(CertificateKind::Signature)
+        .map_err(|e| SignError::ValidationData(e.to_string()))?
+        .into_iter()
+        .find(|g| issued_by(cert, &g.certificate))
+        .ok_or_else(|| {
+            SignError::ValidationData(
+                "no J-LIS signature CA generation issued this certificate".into(),
+            )
+        })
+}
+
+impl ValidationSource for LocalJlis<'_> {
+    async fn validation_data(&self, certificate_der: &[u8]) -> Result<Evidence, SignError> {
+        let cert = JpkiCertificate::from_der(certificate_der)
+            .map_err(|e| SignError::ValidationData(e.to_string()))?;
+        let generation = generation_of(self.authority, &cert)?;
+        let crl = self
+            .authority
+            .crl(&generation, self.store, self.now)
+            .await
+            .map_err(|e| SignError::ValidationData(e.to_string()))?;
+        Ok(Evidence {
+            certificates: vec![
+                certificate_der.to_vec(),
+                generation.certificate.der().to_vec(),
+            ],
+            crls: vec![crl],
+            ocsp_responses: Vec::new(),
+        })
+    }
+}
+
+/// B-T → B-LT: embeds the signer's path and J-LIS revocation data from `source`. The
+/// signature must have its signature timestamp first (the data must postdate it).
+pub async fn add_validation_data(
+    cms_der: &[u8],
+    source: &impl ValidationSource,
+) -> Result<Vec<u8>, SignError> {
+    if signature_timestamp(cms_der)?.is_none() {
+        return Err(SignError::Invalid(
+            "B-LT needs a signature timestamp first (augment to B-T)",
+        ));
+    }
+    let view = akashi_cms::parse_signed_data(cms_der)?;
+    let (issuer, serial) = view
+        .signer
+        .issuer_and_serial
+        .as_ref()
+        .ok_or(SignError::Invalid(
+            "the signer is not named by issuer and serial",
+        ))?;
+    let signer_cert = view
+        .certificates
+        .iter()
+        .find(|der| {
+            Certificate::from_der(der).is_ok_and(|c| {
+                c.tbs_certificate
+                    .issuer
+                    .to_der()
+                    .is_ok_and(|i| &i == issuer)
+                    && c.tbs_certificate.serial_number.as_bytes() == serial.as_slice()
+            })
+        })
+        .ok_or(SignError::Invalid(
+            "the signer's certificate is not in the signature",
+        ))?;
+    let evidence = source.validation_data(signer_cert).await?;
+    embed(cms_der, &evidence)
+}
+
+/// Adds `evidence` to the SignedData's certificates and crls (what is there already stays).
+pub fn embed(cms_der: &[u8], evidence: &Evidence) -> Result<Vec<u8>, SignError> {
+    let info = ContentInfo::from_der(cms_der)?;
+    let mut signed: SignedData = info.content.decode_as()?;
+    let mut certs = signed.certificates.take().map(|c| c.0).unwrap_or_default();
+    for der in &evidence.certificates {
+        let choice = CertificateChoices::Certificate(Certificate::from_der(der)?);
+        if !certs.iter().any(|c| c == &choice) {
+            certs.insert(choice)?;
+        }
+    }
+    signed.certificates = Some(CertificateSet(certs));
+    let mut crls = signed
+        .crls
+        .take()
+        .map(|c| c.0.into_vec())
+        .unwrap_or_default();
+    for der in &evidence.crls {
+        let choice = RevocationInfoChoice::Crl(CertificateList::from_der(der)?);
+        if !crls.contains(&choice) {
+            crls.push(choice);
+        }
+    }
+    signed.crls = Some(RevocationInfoChoices(SetOfVec::try_from(crls)?));
+    let _ = ID_SIGNATURE_TIME_STAMP;
+    Ok(ContentInfo {
+        content_type: info.content_type,
+        content: Any::encode_from(&signed)?,
+    }
+    .to_der()?)
+}
