@@ -74,6 +74,19 @@ pub fn prepare(
     certificate_der: &[u8],
     attributes: &SignedAttributes,
 ) -> Result<Prepared, CmsError> {
+    let mut prepared = prepare_digest(content_type, sha256(content), certificate_der, attributes)?;
+    prepared.econtent = encapsulate.then(|| content.to_vec());
+    Ok(prepared)
+}
+
+/// Prepares a detached signature over content known only by its SHA-256 `digest` (a PDF's
+/// byte ranges, a large file hashed as it streams).
+pub fn prepare_digest(
+    content_type: ObjectIdentifier,
+    digest: [u8; 32],
+    certificate_der: &[u8],
+    attributes: &SignedAttributes,
+) -> Result<Prepared, CmsError> {
     let certificate = Certificate::from_der(certificate_der)?;
     let mut signed_attrs = SetOfVec::new();
     signed_attrs.insert(attribute(
@@ -82,7 +95,7 @@ pub fn prepare(
     )?)?;
     signed_attrs.insert(attribute(
         ID_MESSAGE_DIGEST,
-        Any::encode_from(&OctetString::new(sha256(content).to_vec())?)?,
+        Any::encode_from(&OctetString::new(digest.to_vec())?)?,
     )?)?;
     if let Some(at) = attributes.signing_time {
         let utc = UtcTime::from_unix_duration(std::time::Duration::from_secs(
@@ -101,7 +114,7 @@ pub fn prepare(
     Ok(Prepared {
         certificate,
         content_type,
-        econtent: encapsulate.then(|| content.to_vec()),
+        econtent: None,
         signed_attrs,
         to_be_signed,
     })

@@ -11,7 +11,7 @@ mod build;
 pub mod ess;
 mod parse;
 
-pub use build::{prepare, prepare_detached, Prepared, SignedAttributes};
+pub use build::{prepare, prepare_detached, prepare_digest, Prepared, SignedAttributes};
 pub use parse::{parse_signed_data, SignedDataView, SignerView};
 
 use const_oid::ObjectIdentifier;

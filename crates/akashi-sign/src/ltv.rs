@@ -19,7 +19,7 @@ use akashi_jpki::{CertificateKind, JpkiCertificate};
 use akashi_store::Store;
 
 use crate::validate::Evidence;
-use crate::{signature_timestamp, SignError, ID_SIGNATURE_TIME_STAMP};
+use crate::{signature_timestamp, SignError};
 
 /// Gives the validation data for a J-LIS signature certificate: its issuing root and a CRL.
 #[allow(async_fn_in_trait)]
@@ -94,6 +94,12 @@ pub async fn add_validation_data(
         ));
     }
     let view = akashi_cms::parse_signed_data(cms_der)?;
+    let evidence = source.validation_data(&signer_certificate(&view)?).await?;
+    embed(cms_der, &evidence)
+}
+
+/// The signer's certificate (DER) as the SignedData carries it.
+pub(crate) fn signer_certificate(view: &akashi_cms::SignedDataView) -> Result<Vec<u8>, SignError> {
     let (issuer, serial) = view
         .signer
         .issuer_and_serial
@@ -101,8 +107,7 @@ pub async fn add_validation_data(
         .ok_or(SignError::Invalid(
             "the signer is not named by issuer and serial",
         ))?;
-    let signer_cert = view
-        .certificates
+    view.certificates
         .iter()
         .find(|der| {
             Certificate::from_der(der).is_ok_and(|c| {
@@ -113,11 +118,10 @@ pub async fn add_validation_data(
                     && c.tbs_certificate.serial_number.as_bytes() == serial.as_slice()
             })
         })
+        .cloned()
         .ok_or(SignError::Invalid(
             "the signer's certificate is not in the signature",
-        ))?;
-    let evidence = source.validation_data(signer_cert).await?;
-    embed(cms_der, &evidence)
+        ))
 }
 
 /// Adds `evidence` to the SignedData's certificates and crls (what is there already stays).
@@ -144,7 +148,6 @@ pub fn embed(cms_der: &[u8], evidence: &Evidence) -> Result<Vec<u8>, SignError> 
         }
     }
     signed.crls = Some(RevocationInfoChoices(SetOfVec::try_from(crls)?));
-    let _ = ID_SIGNATURE_TIME_STAMP;
     Ok(ContentInfo {
         content_type: info.content_type,
         content: Any::encode_from(&signed)?,
