@@ -6,6 +6,7 @@ mod cmd_jlis;
 mod cmd_jpki;
 mod cmd_pf;
 mod cmd_registry;
+mod cmd_sign;
 mod cmd_verifier;
 mod cmd_wallet;
 mod demo;
@@ -14,6 +15,7 @@ mod demo_pf;
 mod demo_private_id;
 mod error;
 mod keyring;
+mod sign_report;
 mod wallet_present;
 
 use std::path::PathBuf;
@@ -69,6 +71,9 @@ enum Command {
     /// what was disclosed.
     #[command(subcommand)]
     Verifier(cmd_verifier::VerifierCommand),
+    /// Long-term signatures with the card (CAdES, PAdES) and their offline validation.
+    #[command(subcommand)]
+    Sign(cmd_sign::SignCommand),
     /// Run the HTTP services: J-LIS (OCSP, CRL, verifier API), the PF operator API, and (with
     /// every role) the private ID issuer and the OpenID4VP verifier.
     Serve {
@@ -129,6 +134,7 @@ fn main() -> ExitCode {
         Command::Wallet(c) => cmd_wallet::run(c, key_file, &out),
         Command::Verifier(c) => cmd_verifier::run(c, &out),
         Command::Pf(c) => cmd_pf::run(c, key_file, &out),
+        Command::Sign(c) => cmd_sign::run(c, key_file, &out),
         Command::Serve {
             db,
             listen,

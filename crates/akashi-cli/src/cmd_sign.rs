@@ -1,0 +1,268 @@
+//! `akashi sign cades|pades|augment|verify`: long-term signatures with the card, and their
+//! validation by anyone, offline, from the files and the trust anchors alone.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand, ValueEnum};
+use time::OffsetDateTime;
+
+use akashi_card::{Card, CertificateSlot};
+use akashi_crypto::OsRandom;
+use akashi_jlis::Authority;
+use akashi_sign::{
+    add_signature_timestamp, add_validation_data, prepare_cades, validate_cades, Anchors, HttpTsa,
+    LocalJlis, LocalTsa, Report, SignError,
+};
+use akashi_store::Store;
+use akashi_tsa::{Tsa, TsaAuthority};
+
+use crate::cmd_registry::block_on;
+use crate::error::{read, write, CliError};
+use crate::{keyring, sign_report, Output};
+
+/// Said before every signature: the certificate travels with it.
+pub const PRIVACY_NOTE: &str = "Privacy: your signature certificate carries your name, date of \
+birth, sex and address (the basic four attributes). Everyone who receives the signed document \
+can read them.";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum SignLevel {
+    #[value(name = "B")]
+    B,
+    #[value(name = "T")]
+    T,
+    #[value(name = "LT")]
+    Lt,
+    #[value(name = "LTA")]
+    Lta,
+}
+
+/// Where timestamps and J-LIS validation data come from.
+#[derive(Debug, Args)]
+pub struct Services {
+    /// Data directory of this installation (all roles in one process): its TSA and J-LIS.
+    #[arg(long, default_value = "akashi-data")]
+    pub data: PathBuf,
+    /// An RFC 3161 TSA over HTTP (e.g. http://host:8080/tsa) instead of the local one.
+    #[arg(long)]
+    pub tsa: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SignCommand {
+    /// A detached CAdES signature (ETSI EN 319 122-1) of any file, signed by the card.
+    Cades {
+        card: String,
+        #[arg(long)]
+        pin: String,
+        #[arg(long = "in")]
+        input: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = SignLevel::Lt)]
+        level: SignLevel,
+        #[command(flatten)]
+        services: Services,
+    },
+    /// Raise a detached CAdES signature to a higher level (B → T → LT).
+    Augment {
+        /// The signature file (.p7s); rewritten in place unless --out is given.
+        #[arg(long)]
+        sig: PathBuf,
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum)]
+        to: SignLevel,
+        #[command(flatten)]
+        services: Services,
+    },
+    /// Validate signatures: a PDF's (PAdES), or a detached CAdES signature with --sig.
+    Verify {
+        file: PathBuf,
+        /// The detached signature of FILE.
+        #[arg(long)]
+        sig: Option<PathBuf>,
+        /// Directory of trusted root certificates (J-LIS roots, TSA roots).
+        #[arg(long)]
+        anchors: PathBuf,
+        /// Validation time (RFC 3339; default now).
+        #[arg(long)]
+        at: Option<String>,
+    },
+}
+
+pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Result<(), CliError> {
+    let now = OffsetDateTime::now_utc();
+    match command {
+        SignCommand::Cades {
+            card,
+            pin,
+            input,
+            out: sig,
+            level,
+            services,
+        } => {
+            let content = read(&input)?;
+            eprintln!("{PRIVACY_NOTE}");
+            let mut card = crate::cmd_card::open(&card, key_file)?;
+            let certificate = card.read_certificate(CertificateSlot::Signature, Some(&pin))?;
+            let prepared = prepare_cades(&content, &certificate, now).map_err(sign_error)?;
+            let signature = card.sign(prepared.to_be_signed(), &pin)?;
+            let b_b = prepared
+                .complete(&signature)
+                .map_err(|e| sign_error(e.into()))?;
+            let signed = block_on(raise(b_b, SignLevel::B, level, &services, key_file, now))?;
+            write(&sig, &signed)?;
+            out.result(
+                &serde_json::json!({ "signature": sig, "level": format!("{level:?}") }),
+                || {
+                    format!(
+                        "signed {} → {} (CAdES-B-{level:?})\n",
+                        input.display(),
+                        sig.display()
+                    )
+                },
+            );
+            Ok(())
+        }
+        SignCommand::Augment {
+            sig,
+            out: target,
+            to,
+            services,
+        } => {
+            let cms = read(&sig)?;
+            let from = if akashi_sign::signature_timestamp(&cms)
+                .map_err(sign_error)?
+                .is_some()
+            {
+                SignLevel::T
+            } else {
+                SignLevel::B
+            };
+            let raised = block_on(raise(cms, from, to, &services, key_file, now))?;
+            let target = target.unwrap_or(sig);
+            write(&target, &raised)?;
+            out.result(&serde_json::json!({ "signature": target }), || {
+                format!("{} raised to B-{to:?}\n", target.display())
+            });
+            Ok(())
+        }
+        SignCommand::Verify {
+            file,
+            sig,
+            anchors,
+            at,
+        } => {
+            let at = match at {
+                Some(t) => {
+                    OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
+                        .map_err(|e| {
+                            CliError::usage(format!("--at {t}: not an RFC 3339 time: {e}"))
+                        })?
+                }
+                None => now,
+            };
+            let anchors = Anchors::from_dir(&anchors).map_err(sign_error)?;
+            let content = read(&file)?;
+            let report = match sig {
+                Some(sig) => validate_cades(&content, &read(&sig)?, &anchors, at),
+                None => verify_unsigned_input(&content)?,
+            };
+            print_report(&report, out);
+            if report.all_passed() {
+                Ok(())
+            } else {
+                Err(CliError::invalid(
+                    "not every signature is TOTAL-PASSED (see the report)",
+                ))
+            }
+        }
+    }
+}
+
+fn verify_unsigned_input(content: &[u8]) -> Result<Report, CliError> {
+    let _ = content;
+    Err(CliError::usage(
+        "give the detached signature with --sig (PDF signatures are validated without it)",
+    ))
+}
+
+pub fn sign_error(e: SignError) -> CliError {
+    CliError::usage(e.to_string())
+}
+
+fn print_report(report: &Report, out: &Output) {
+    out.result(&serde_json::to_value(report).expect("report JSON"), || {
+        sign_report::text(report)
+    });
+}
+
+/// The installation's TSA (local, or `--tsa URL`).
+enum Tsas {
+    Local(Tsa, Store),
+    Http(HttpTsa),
+}
+
+impl Tsas {
+    async fn open(
+        services: &Services,
+        key_file: Option<&Path>,
+        now: OffsetDateTime,
+    ) -> Result<Self, CliError> {
+        if let Some(url) = &services.tsa {
+            return Ok(Tsas::Http(HttpTsa::new(url.clone())));
+        }
+        let key = keyring::sealing_key(key_file)?;
+        let tsa = Tsa::new(
+            TsaAuthority::open_or_create(&services.data, &key, now, &OsRandom)
+                .map_err(|e| CliError::usage(e.to_string()))?,
+        );
+        let store = Store::open_in_dir(&services.data).await?;
+        Ok(Tsas::Local(tsa, store))
+    }
+
+    async fn stamp(&self, cms: &[u8], now: OffsetDateTime) -> Result<Vec<u8>, SignError> {
+        match self {
+            Tsas::Local(tsa, store) => {
+                add_signature_timestamp(cms, &LocalTsa { tsa, store, now }).await
+            }
+            Tsas::Http(http) => add_signature_timestamp(cms, http).await,
+        }
+    }
+}
+
+/// Raises a CAdES signature from level `from` to `to`.
+async fn raise(
+    mut cms: Vec<u8>,
+    from: SignLevel,
+    to: SignLevel,
+    services: &Services,
+    key_file: Option<&Path>,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, CliError> {
+    if to == SignLevel::Lta {
+        return Err(CliError::usage(
+            "CAdES-B-LTA (archive timestamps in the CMS) is not built yet: use PAdES for LTA, \
+             or keep B-LT",
+        ));
+    }
+    if from < SignLevel::T && to >= SignLevel::T {
+        let tsas = Tsas::open(services, key_file, now).await?;
+        cms = tsas.stamp(&cms, now).await.map_err(sign_error)?;
+    }
+    if from < SignLevel::Lt && to >= SignLevel::Lt {
+        let key = keyring::sealing_key(key_file)?;
+        let authority = Authority::open(&services.data, key)?;
+        let store = Store::open_in_dir(&services.data).await?;
+        let source = LocalJlis {
+            authority: &authority,
+            store: &store,
+            now,
+        };
+        cms = add_validation_data(&cms, &source)
+            .await
+            .map_err(sign_error)?;
+    }
+    Ok(cms)
+}
