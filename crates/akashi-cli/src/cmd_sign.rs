@@ -259,6 +259,7 @@ async fn raise(
             authority: &authority,
             store: &store,
             now,
+            tsa: Default::default(),
         };
         cms = add_validation_data(&cms, &source)
             .await

@@ -13,6 +13,7 @@
 
 mod cades;
 mod ltv;
+pub mod pades;
 mod timestamp;
 pub mod validate;
 
@@ -20,8 +21,12 @@ pub use cades::{
     add_signature_timestamp, prepare_cades, signature_timestamp, ID_SIGNATURE_TIME_STAMP,
 };
 pub use ltv::{add_validation_data, embed, LocalJlis, ValidationSource};
+pub use pades::{
+    add_document_timestamp, add_pades_validation_data, prepare_pades, renew_archive_timestamp,
+    PreparedPades,
+};
 pub use timestamp::{HttpTsa, LocalTsa, TimestampSource};
-pub use validate::{validate_cades, Anchors, Evidence, Report};
+pub use validate::{validate_cades, validate_pades, Anchors, Evidence, Report};
 
 /// Why a signature could not be built or augmented.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +42,8 @@ pub enum SignError {
     TsaRefused(String),
     #[error("signature: TSA: {0}")]
     Tsa(#[from] akashi_tsa::TsaError),
+    #[error("signature: PDF: {0}")]
+    Pdf(#[from] akashi_pdf::PdfError),
     #[error("trust anchors: {0}")]
     Anchors(String),
     #[error("validation data: {0}")]

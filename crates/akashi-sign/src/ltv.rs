@@ -25,13 +25,20 @@ use crate::{signature_timestamp, SignError};
 #[allow(async_fn_in_trait)]
 pub trait ValidationSource {
     async fn validation_data(&self, certificate_der: &[u8]) -> Result<Evidence, SignError>;
+
+    /// Revocation data for the TSA certificates of the timestamps (their CA's CRL).
+    async fn tsa_validation_data(&self) -> Result<Evidence, SignError> {
+        Ok(Evidence::default())
+    }
 }
 
 /// J-LIS in this process (all roles in one process): the CRL is built from its registry.
+/// `tsa` is the validation data of this installation's TSA (its CA certificate and CRL).
 pub struct LocalJlis<'a> {
     pub authority: &'a Authority,
     pub store: &'a Store,
     pub now: OffsetDateTime,
+    pub tsa: Evidence,
 }
 
 /// Whether `issuer`'s key signed `cert`.
@@ -79,6 +86,10 @@ impl ValidationSource for LocalJlis<'_> {
             crls: vec![crl],
             ocsp_responses: Vec::new(),
         })
+    }
+
+    async fn tsa_validation_data(&self) -> Result<Evidence, SignError> {
+        Ok(self.tsa.clone())
     }
 }
 

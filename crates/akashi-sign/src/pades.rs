@@ -105,8 +105,11 @@ pub async fn add_pades_validation_data(
         }
         signed.push(sig.cms);
     }
+    evidence.extend(&source.tsa_validation_data().await?);
     if signed.is_empty() {
-        return Err(SignError::Invalid("the PDF holds no signature to add validation data for"));
+        return Err(SignError::Invalid(
+            "the PDF holds no signature to add validation data for",
+        ));
     }
     let vri: Vec<&[u8]> = signed.iter().map(Vec::as_slice).collect();
     Ok(akashi_pdf::add_dss(

@@ -78,6 +78,7 @@ async fn sign(w: &mut World, id: &str, now: OffsetDateTime) -> [Vec<u8>; 3] {
             authority: &w.authority,
             store: &w.store,
             now: now + Duration::minutes(5),
+            tsa: Default::default(),
         },
     )
     .await
@@ -250,6 +251,7 @@ async fn revoked_before_signing_fails_revoked_after_still_validates() {
             authority: &w.authority,
             store: &w.store,
             now: now + Duration::days(1) + Duration::hours(1),
+            tsa: Default::default(),
         },
     )
     .await
@@ -295,6 +297,7 @@ async fn revoked_before_signing_fails_revoked_after_still_validates() {
             authority: &w.authority,
             store: &w.store,
             now: late + Duration::minutes(5),
+            tsa: Default::default(),
         },
     )
     .await

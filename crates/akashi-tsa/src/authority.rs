@@ -16,6 +16,7 @@ use x509_cert::Certificate;
 
 use akashi_crypto::{write_atomic, RsaPrivateKey, SealingKey, SecureRandom};
 use akashi_jpki::profile::{ext, tbs};
+use akashi_revocation::{build_crl, CrlParams};
 
 use crate::TsaError;
 
@@ -143,6 +144,33 @@ impl TsaAuthority {
     /// The root CA certificate a validator trusts (DER).
     pub fn ca_certificate(&self) -> &[u8] {
         &self.ca_certificate
+    }
+
+    /// A CRL of the TSA's CA at `now` (nothing revoked), valid for a week. Long-term
+    /// validators (pyHanko, ETSI EN 319 102-1) want revocation data for the TSA certificate
+    /// too; the signer embeds this in the DSS. The CA key is unsealed only for this.
+    pub fn crl(
+        &self,
+        data: &Path,
+        sealing_key: &SealingKey,
+        now: OffsetDateTime,
+    ) -> Result<Vec<u8>, TsaError> {
+        let path = Self::dir(data).join("ca.key.sealed");
+        let sealed = std::fs::read(&path).map_err(|e| io(&path, e))?;
+        let ca_key = RsaPrivateKey::unseal(sealing_key, CA_KEY_LABEL, &sealed)?;
+        let issuer = akashi_jpki::JpkiCertificate::from_der(&self.ca_certificate)?;
+        let unsigned = build_crl(&CrlParams {
+            issuer: &issuer,
+            this_update: now,
+            next_update: now + Duration::days(7),
+            crl_number: u64::try_from(now.unix_timestamp()).unwrap_or(0),
+            entries: &[],
+        })
+        .map_err(|e| TsaError::Revocation(e.to_string()))?;
+        let signature = ca_key.sign_pkcs1_sha256(unsigned.to_be_signed())?;
+        unsigned
+            .complete(&signature)
+            .map_err(|e| TsaError::Revocation(e.to_string()))
     }
 }
 

@@ -33,6 +33,8 @@ pub enum TsaError {
     Cms(#[from] akashi_cms::CmsError),
     #[error("TSA: storage: {0}")]
     Store(#[from] akashi_store::StoreError),
+    #[error("TSA: CRL: {0}")]
+    Revocation(String),
     #[error("TSA: {path}: {why}")]
     Io { path: String, why: String },
 }

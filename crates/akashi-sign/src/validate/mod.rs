@@ -2,6 +2,7 @@
 //! document and the trust anchors alone, using only the validation data embedded in them.
 
 mod anchors;
+mod pades;
 pub mod report;
 mod revocation;
 mod signer;
@@ -10,6 +11,7 @@ mod token;
 use time::OffsetDateTime;
 
 pub use anchors::Anchors;
+pub use pades::validate_pades;
 pub use report::{Indication, Level, Report, SignatureReport, SubIndication, TimestampReport};
 pub use token::{verify_timestamp, VerifiedTimestamp};
 

@@ -152,9 +152,11 @@ pub struct Report {
 }
 
 impl Report {
-    /// TOTAL-PASSED only when every signature passed and there is at least one.
+    /// True only when there is at least one signature, every one is TOTAL-PASSED, and the
+    /// document as a whole has no finding.
     pub fn all_passed(&self) -> bool {
         !self.signatures.is_empty()
+            && self.document_findings.is_empty()
             && self
                 .signatures
                 .iter()
