@@ -5,6 +5,8 @@
 
 #[path = "../../akashi-tsa/tests/support/openssl.rs"]
 mod openssl_cli;
+#[path = "support/xref_stream.rs"]
+mod xref_stream;
 
 use std::path::Path;
 use std::process::Command;
@@ -196,6 +198,33 @@ fn pyhanko_accepts_three_signatures_and_a_dss() {
 const ALLOWED: &str = "All modifications relate to signing and form filling operations, and they appear to be compatible with the current document modification policy.";
 /// What pyHanko says of later revisions that only add validation data.
 const ALLOWED_LTA: &str = "All modifications relate to signature maintenance, and they appear to be compatible with the current document modification policy.";
+
+#[test]
+fn pyhanko_accepts_signatures_on_a_compressed_file() {
+    let Some(tools) = py_tools() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let names = ["Alice", "Bob"];
+    make_pki(d, &names);
+    let original = xref_stream::xref_stream_pdf("Object streams and an xref stream.");
+    let two = sign(d, &sign(d, &original, "Alice"), "Bob");
+    let data = ValidationData {
+        certificates: vec![openssl_der(d, "ca.pem")],
+        ..Default::default()
+    };
+    let with_dss = add_dss(&two, &data, &[]).unwrap();
+    std::fs::write(d.join("compressed.pdf"), &with_dss).unwrap();
+    let (ok, report) = pyhanko_validate(&tools, d, "compressed.pdf");
+    println!("{report}");
+    assert!(ok, "pyHanko refused the signatures:\n{report}");
+    for (i, part) in sections(&report, &names).iter().enumerate() {
+        assert!(part.contains("The signature is cryptographically sound."), "{part}");
+        assert!(part.contains("Bottom line\n-----------\nThe signature is judged VALID."), "{part}");
+        assert!(part.contains(if i == 1 { ALLOWED_LTA } else { ALLOWED }), "{part}");
+    }
+}
 
 fn openssl_der(dir: &Path, pem: &str) -> Vec<u8> {
     run(dir, &["x509", "-in", pem, "-outform", "DER", "-out", "tmp.der"]);

@@ -7,6 +7,9 @@ use akashi_pdf::{
 };
 use sha2::{Digest, Sha256};
 
+#[path = "support/xref_stream.rs"]
+mod xref_stream;
+
 /// A DER SEQUENCE of `n` content bytes standing in for a CMS.
 fn fake_cms(n: usize, fill: u8) -> Vec<u8> {
     let mut v = vec![0x30, 0x82, (n >> 8) as u8, n as u8];
@@ -230,4 +233,25 @@ fn document_timestamp_placeholder() {
     let changes = changes_after(&stamped, sigs[0].signed_len).unwrap();
     assert!(changes.iter().any(|c| matches!(c, Change::Allowed(AllowedChange::DocTimeStamp { .. }))), "{changes:?}");
     assert!(changes.iter().all(|c| matches!(c, Change::Allowed(_))), "{changes:?}");
+}
+
+#[test]
+fn xref_stream_and_object_stream_input() {
+    let pdf = xref_stream::xref_stream_pdf("compressed");
+    assert!(signatures(&pdf).unwrap().is_empty());
+    let one = sign(&pdf, "Alice", 1);
+    let two = sign(&one, "Bob", 2);
+    // The updates' cross-reference sections are xref streams too: no hybrid file.
+    let tail = String::from_utf8_lossy(&two[pdf.len()..]).to_string();
+    assert!(!tail.contains("\nxref\n") && !tail.contains("trailer"), "{tail}");
+    assert_eq!(tail.matches("/Type /XRef").count(), 2);
+    let sigs = signatures(&two).unwrap();
+    assert_eq!(sigs.len(), 2);
+    assert!(sigs.iter().all(|s| s.byte_range_ok));
+    assert_eq!(sigs[1].cms, fake_cms(600, 2));
+    let with = add_dss(&two, &ValidationData { certificates: vec![b"c".to_vec()], ..Default::default() }, &[]).unwrap();
+    assert_eq!(dss(&with).unwrap().unwrap().certificates, [b"c".to_vec()]);
+    let changes = changes_after(&with, sigs[0].signed_len).unwrap();
+    assert!(changes.iter().all(|c| matches!(c, Change::Allowed(_))), "{changes:?}");
+    assert!(changes.iter().any(|c| matches!(c, Change::Allowed(AllowedChange::Structure { .. }))), "{changes:?}");
 }
