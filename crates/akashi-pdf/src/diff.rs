@@ -70,13 +70,19 @@ pub fn changes_after(pdf: &[u8], signed_len: u64) -> Result<Vec<Change>, PdfErro
         out.insert(cx.root, disallowed(cx.root, "the trailer's /Root changed"));
     }
     if old.pages()? != new.pages()? {
-        out.insert(cx.root, disallowed(cx.root, "pages were added, removed or reordered"));
+        out.insert(
+            cx.root,
+            disallowed(cx.root, "pages were added, removed or reordered"),
+        );
     }
     let mut added = Vec::new();
     for (n, e) in &new.xref {
         let gen = match e {
             Entry::Free => {
-                if matches!(old.xref.get(n), Some(Entry::Offset(..) | Entry::InStream(..))) {
+                if matches!(
+                    old.xref.get(n),
+                    Some(Entry::Offset(..) | Entry::InStream(..))
+                ) {
                     out.insert((*n, 0), disallowed((*n, 0), "an object was deleted"));
                 }
                 continue;
@@ -151,7 +157,11 @@ impl<'d, 'a> Context<'d, 'a> {
             }
         }
         let catalog = new.catalog()?;
-        let dss_roots: HashSet<ObjId> = catalog.get("DSS").and_then(Object::as_ref_id).into_iter().collect();
+        let dss_roots: HashSet<ObjId> = catalog
+            .get("DSS")
+            .and_then(Object::as_ref_id)
+            .into_iter()
+            .collect();
         let everything: HashSet<ObjId> = new.xref.keys().map(|n| (*n, 0)).collect();
         let mut cx = Context {
             old,
@@ -178,7 +188,11 @@ impl<'d, 'a> Context<'d, 'a> {
     }
 
     /// The objects of `within` reachable from `start` (and `start` itself) in the new revision.
-    fn reachable(&self, start: &HashSet<ObjId>, within: &HashSet<ObjId>) -> Result<HashSet<ObjId>, PdfError> {
+    fn reachable(
+        &self,
+        start: &HashSet<ObjId>,
+        within: &HashSet<ObjId>,
+    ) -> Result<HashSet<ObjId>, PdfError> {
         let mut seen: HashSet<ObjId> = start.clone();
         let mut stack: Vec<ObjId> = start.iter().copied().collect();
         while let Some(id) = stack.pop() {
@@ -193,7 +207,12 @@ impl<'d, 'a> Context<'d, 'a> {
 
     /// Whether the array `after` (new revision) is `before` (old revision) plus elements of
     /// `allowed` only.
-    fn grew(&self, before: Option<&Object>, after: Option<&Object>, allowed: &HashSet<ObjId>) -> Result<bool, PdfError> {
+    fn grew(
+        &self,
+        before: Option<&Object>,
+        after: Option<&Object>,
+        allowed: &HashSet<ObjId>,
+    ) -> Result<bool, PdfError> {
         let arr = |doc: &Document, o: Option<&Object>| -> Result<Vec<Object>, PdfError> {
             match o.map(|o| doc.resolve(o)).transpose()? {
                 None | Some(Object::Null) => Ok(Vec::new()),
@@ -204,11 +223,17 @@ impl<'d, 'a> Context<'d, 'a> {
         let (b, a) = (arr(self.old, before)?, arr(self.new, after)?);
         Ok(a.len() >= b.len()
             && a[..b.len()] == b[..]
-            && a[b.len()..].iter().all(|o| o.as_ref_id().is_some_and(|id| allowed.contains(&id))))
+            && a[b.len()..]
+                .iter()
+                .all(|o| o.as_ref_id().is_some_and(|id| allowed.contains(&id))))
     }
 
     /// The AcroForm changed only by new signature fields (and /SigFlags).
-    fn acroform_ok(&self, before: Option<&Object>, after: Option<&Object>) -> Result<bool, PdfError> {
+    fn acroform_ok(
+        &self,
+        before: Option<&Object>,
+        after: Option<&Object>,
+    ) -> Result<bool, PdfError> {
         let dict = |doc: &Document, o: Option<&Object>| -> Result<Dict, PdfError> {
             match o.map(|o| doc.resolve(o)).transpose()? {
                 Some(Object::Dict(d)) => Ok(d),
@@ -217,24 +242,36 @@ impl<'d, 'a> Context<'d, 'a> {
         };
         let (b, a) = (dict(self.old, before)?, dict(self.new, after)?);
         let same_ref = matches!((b.get("Fields"), a.get("Fields")), (Some(Object::Ref(x)), Some(Object::Ref(y))) if x == y);
-        Ok(b.without(&["Fields", "SigFlags"]) == a.without(&["Fields", "SigFlags"])
-            && (same_ref || self.grew(b.get("Fields"), a.get("Fields"), &self.sig_fields)?))
+        Ok(
+            b.without(&["Fields", "SigFlags"]) == a.without(&["Fields", "SigFlags"])
+                && (same_ref || self.grew(b.get("Fields"), a.get("Fields"), &self.sig_fields)?),
+        )
     }
 
     fn modified(&self, id: ObjId, before: &Object, after: &Object) -> Result<Change, PdfError> {
         if self.old_sigs.contains(&id) {
-            return Ok(disallowed(id, "a signature dictionary of the signed revision changed"));
+            return Ok(disallowed(
+                id,
+                "a signature dictionary of the signed revision changed",
+            ));
         }
         if let (Object::Dict(b), Object::Dict(a)) = (before, after) {
             if id == self.root {
                 let keys = ["AcroForm", "DSS"];
                 if b.without(&keys) != a.without(&keys) {
-                    return Ok(disallowed(id, "catalog keys other than /AcroForm and /DSS changed"));
+                    return Ok(disallowed(
+                        id,
+                        "catalog keys other than /AcroForm and /DSS changed",
+                    ));
                 }
                 let (bf, af) = (b.get("AcroForm"), a.get("AcroForm"));
-                let form_same_ref = matches!((bf, af), (Some(Object::Ref(x)), Some(Object::Ref(y))) if x == y);
+                let form_same_ref =
+                    matches!((bf, af), (Some(Object::Ref(x)), Some(Object::Ref(y))) if x == y);
                 if !form_same_ref && !self.acroform_ok(bf, af)? {
-                    return Ok(disallowed(id, "/AcroForm changed beyond new signature fields"));
+                    return Ok(disallowed(
+                        id,
+                        "/AcroForm changed beyond new signature fields",
+                    ));
                 }
                 return Ok(Change::Allowed(AllowedChange::Catalog { object: id }));
             }
@@ -244,7 +281,10 @@ impl<'d, 'a> Context<'d, 'a> {
                 }
                 let same_ref = matches!((b.get("Annots"), a.get("Annots")), (Some(Object::Ref(x)), Some(Object::Ref(y))) if x == y);
                 if !same_ref && !self.grew(b.get("Annots"), a.get("Annots"), &self.sig_fields)? {
-                    return Ok(disallowed(id, "page /Annots changed beyond new signature widgets"));
+                    return Ok(disallowed(
+                        id,
+                        "page /Annots changed beyond new signature widgets",
+                    ));
                 }
                 return Ok(Change::Allowed(AllowedChange::PageAnnots { object: id }));
             }
@@ -268,23 +308,34 @@ impl<'d, 'a> Context<'d, 'a> {
             }
         }
         Ok(match after {
-            Object::Stream(..) if self.dss.contains(&id) => Change::Allowed(AllowedChange::Dss { object: id }),
+            Object::Stream(..) if self.dss.contains(&id) => {
+                Change::Allowed(AllowedChange::Dss { object: id })
+            }
             Object::Stream(..) => disallowed(id, "a stream (e.g. page content) was rewritten"),
             _ => disallowed(id, "an object of the signed revision changed"),
         })
     }
 
-    fn added(&self, id: ObjId, after: &Object, appearances: &HashSet<ObjId>) -> Result<Change, PdfError> {
+    fn added(
+        &self,
+        id: ObjId,
+        after: &Object,
+        appearances: &HashSet<ObjId>,
+    ) -> Result<Change, PdfError> {
         let d = after.as_dict();
         if self.new_sigs.contains(&id) {
-            return Ok(Change::Allowed(if d.is_some_and(|d| d.is("Type", "DocTimeStamp")) {
-                AllowedChange::DocTimeStamp { object: id }
-            } else {
-                AllowedChange::Signature { object: id }
-            }));
+            return Ok(Change::Allowed(
+                if d.is_some_and(|d| d.is("Type", "DocTimeStamp")) {
+                    AllowedChange::DocTimeStamp { object: id }
+                } else {
+                    AllowedChange::Signature { object: id }
+                },
+            ));
         }
         if self.sig_fields.contains(&id) || appearances.contains(&id) {
-            return Ok(Change::Allowed(AllowedChange::SignatureField { object: id }));
+            return Ok(Change::Allowed(AllowedChange::SignatureField {
+                object: id,
+            }));
         }
         if self.dss.contains(&id) {
             return Ok(Change::Allowed(AllowedChange::Dss { object: id }));
@@ -305,7 +356,10 @@ impl<'d, 'a> Context<'d, 'a> {
         if self.is_acroform(id)? && self.acroform_ok(None, Some(after))? {
             return Ok(Change::Allowed(AllowedChange::AcroForm { object: id }));
         }
-        Ok(disallowed(id, "a new object that is not a signature field, timestamp or DSS entry"))
+        Ok(disallowed(
+            id,
+            "a new object that is not a signature field, timestamp or DSS entry",
+        ))
     }
 
     fn acroform_ref(&self) -> Result<Option<Object>, PdfError> {
@@ -321,13 +375,22 @@ impl<'d, 'a> Context<'d, 'a> {
             return Ok(false);
         };
         let form = self.new.resolve(&form)?;
-        Ok(form.as_dict().and_then(|f| f.get("Fields")).and_then(Object::as_ref_id) == Some(id))
+        Ok(form
+            .as_dict()
+            .and_then(|f| f.get("Fields"))
+            .and_then(Object::as_ref_id)
+            == Some(id))
     }
 
     fn is_annots_array(&self, id: ObjId) -> Result<bool, PdfError> {
         for p in &self.pages {
             let page = self.new.object(*p)?;
-            if page.as_dict().and_then(|d| d.get("Annots")).and_then(Object::as_ref_id) == Some(id) {
+            if page
+                .as_dict()
+                .and_then(|d| d.get("Annots"))
+                .and_then(Object::as_ref_id)
+                == Some(id)
+            {
                 return Ok(true);
             }
         }
@@ -341,7 +404,9 @@ fn collect_refs(o: &Object, out: &mut HashSet<ObjId>) {
             out.insert(*id);
         }
         Object::Array(a) => a.iter().for_each(|x| collect_refs(x, out)),
-        Object::Dict(d) | Object::Stream(d, _) => d.0.iter().for_each(|(_, v)| collect_refs(v, out)),
+        Object::Dict(d) | Object::Stream(d, _) => {
+            d.0.iter().for_each(|(_, v)| collect_refs(v, out))
+        }
         _ => {}
     }
 }

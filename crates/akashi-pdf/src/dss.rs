@@ -51,7 +51,9 @@ fn read_array(doc: &Document, o: Option<&Object>) -> Result<Vec<(Object, Vec<u8>
         .into_iter()
         .map(|item| match doc.resolve(&item)? {
             Object::Stream(d, raw) => Ok((item, filter::decode(&d, &raw)?)),
-            _ => Err(PdfError::Structure("a DSS array element is not a stream".into())),
+            _ => Err(PdfError::Structure(
+                "a DSS array element is not a stream".into(),
+            )),
         })
         .collect()
 }
@@ -70,7 +72,10 @@ pub fn dss(pdf: &[u8]) -> Result<Option<ValidationData>, PdfError> {
         &mut out.crls,
     ];
     for ((key, _), target) in KINDS.iter().zip(targets) {
-        *target = read_array(&doc, d.get(key))?.into_iter().map(|(_, b)| b).collect();
+        *target = read_array(&doc, d.get(key))?
+            .into_iter()
+            .map(|(_, b)| b)
+            .collect();
     }
     Ok(Some(out))
 }

@@ -62,9 +62,15 @@ fn unpredict(params: &Dict, data: Vec<u8>) -> Result<Vec<u8>, PdfError> {
         return Ok(data);
     }
     if !(10..=15).contains(&predictor) {
-        return Err(PdfError::Filter(format!("unsupported predictor {predictor}")));
+        return Err(PdfError::Filter(format!(
+            "unsupported predictor {predictor}"
+        )));
     }
-    let (columns, colors, bpc) = (int("Columns", 1), int("Colors", 1), int("BitsPerComponent", 8));
+    let (columns, colors, bpc) = (
+        int("Columns", 1),
+        int("Colors", 1),
+        int("BitsPerComponent", 8),
+    );
     if !(1..=1 << 20).contains(&columns) || !(1..=32).contains(&colors) || bpc != 8 {
         return Err(PdfError::Filter("unsupported predictor parameters".into()));
     }
@@ -99,7 +105,11 @@ fn unpredict(params: &Dict, data: Vec<u8>) -> Result<Vec<u8>, PdfError> {
 
 fn paeth(a: u8, b: u8, c: u8) -> u8 {
     let p = i16::from(a) + i16::from(b) - i16::from(c);
-    let (pa, pb, pc) = ((p - i16::from(a)).abs(), (p - i16::from(b)).abs(), (p - i16::from(c)).abs());
+    let (pa, pb, pc) = (
+        (p - i16::from(a)).abs(),
+        (p - i16::from(b)).abs(),
+        (p - i16::from(c)).abs(),
+    );
     if pa <= pb && pa <= pc {
         a
     } else if pb <= pc {

@@ -68,8 +68,11 @@ pub(crate) fn fields(doc: &Document) -> Result<Vec<Field>, PdfError> {
     };
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    let mut stack: Vec<(Object, String, Option<Vec<u8>>)> =
-        roots.into_iter().rev().map(|f| (f, String::new(), None)).collect();
+    let mut stack: Vec<(Object, String, Option<Vec<u8>>)> = roots
+        .into_iter()
+        .rev()
+        .map(|f| (f, String::new(), None))
+        .collect();
     while let Some((node, prefix, ft)) = stack.pop() {
         if seen.len() > MAX_FIELDS {
             return Err(PdfError::Structure("too many form fields".into()));
@@ -207,9 +210,9 @@ pub(crate) fn strip_padding(contents: &[u8]) -> &[u8] {
         Some(&l) if l < 0x80 => Some(2 + usize::from(l)),
         Some(&l) if (0x81..=0x84).contains(&l) => {
             let n = usize::from(l & 0x7F);
-            contents.get(2..2 + n).map(|b| {
-                2 + n + b.iter().fold(0usize, |acc, x| acc << 8 | usize::from(*x))
-            })
+            contents
+                .get(2..2 + n)
+                .map(|b| 2 + n + b.iter().fold(0usize, |acc, x| acc << 8 | usize::from(*x)))
         }
         _ => None,
     };
@@ -258,7 +261,10 @@ pub fn covered_digest(pdf: &[u8], byte_range: [u64; 4]) -> Result<[u8; 32], PdfE
     let (Some(a), Some(b), Some(c), Some(d)) = (a, b, c, d) else {
         return Err(err());
     };
-    let first = a.checked_add(b).filter(|e| *e <= pdf.len()).ok_or_else(err)?;
+    let first = a
+        .checked_add(b)
+        .filter(|e| *e <= pdf.len())
+        .ok_or_else(err)?;
     let second = c.checked_add(d).filter(|e| *e <= pdf.len() && c >= first);
     let second = second.ok_or_else(err)?;
     let mut h = Sha256::new();
@@ -273,7 +279,9 @@ pub(crate) fn parse_pdf_date(s: &[u8]) -> Option<OffsetDateTime> {
     let s = s.strip_prefix(b"D:").unwrap_or(s);
     let num = |r: std::ops::Range<usize>, default: u32| -> Option<u32> {
         match s.get(r) {
-            Some(d) if d.iter().all(u8::is_ascii_digit) => std::str::from_utf8(d).ok()?.parse().ok(),
+            Some(d) if d.iter().all(u8::is_ascii_digit) => {
+                std::str::from_utf8(d).ok()?.parse().ok()
+            }
             Some(_) => None,
             None => Some(default),
         }

@@ -114,7 +114,9 @@ impl<'a> Lexer<'a> {
             return Err(self.err("objects nested too deeply"));
         }
         self.skip_ws();
-        let c = self.peek().ok_or_else(|| self.err("object expected, end of data"))?;
+        let c = self
+            .peek()
+            .ok_or_else(|| self.err("object expected, end of data"))?;
         match c {
             b'<' if self.data.get(self.pos + 1) == Some(&b'<') => {
                 Ok(Object::Dict(self.dict_at_depth(depth)?))
@@ -253,7 +255,9 @@ impl<'a> Lexer<'a> {
         let mut out = Vec::new();
         let mut high: Option<u8> = None;
         loop {
-            let c = self.peek().ok_or_else(|| self.err("unterminated hex string"))?;
+            let c = self
+                .peek()
+                .ok_or_else(|| self.err("unterminated hex string"))?;
             self.pos += 1;
             let v = match c {
                 b'>' => break,

@@ -177,7 +177,10 @@ pub fn prepare_signature(pdf: &[u8], spec: &SignatureSpec) -> Result<PreparedSig
         contents_end as u64,
         (pdf.len() - contents_end) as u64,
     ];
-    let text = format!("[{} {} {} {}]", byte_range[0], byte_range[1], byte_range[2], byte_range[3]);
+    let text = format!(
+        "[{} {} {} {}]",
+        byte_range[0], byte_range[1], byte_range[2], byte_range[3]
+    );
     let br_at = body_at + br_rel;
     pdf[br_at..br_at + text.len()].copy_from_slice(text.as_bytes());
     Ok(PreparedSignature {
@@ -210,9 +213,13 @@ fn append_to_array(
                 Ok(None)
             }
             Object::Null => Ok(Some(Object::Array(vec![Object::Ref(id)]))),
-            _ => Err(PdfError::Structure("/Annots or /Fields is not an array".into())),
+            _ => Err(PdfError::Structure(
+                "/Annots or /Fields is not an array".into(),
+            )),
         },
-        Some(_) => Err(PdfError::Structure("/Annots or /Fields is not an array".into())),
+        Some(_) => Err(PdfError::Structure(
+            "/Annots or /Fields is not an array".into(),
+        )),
     }
 }
 

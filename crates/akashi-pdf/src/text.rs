@@ -24,7 +24,10 @@ fn escape(s: &str) -> String {
 /// A one-page PDF (A4, Helvetica) with `title` in 16 pt and `lines` in 11 pt below it;
 /// characters outside printable ASCII become `?`.
 pub fn text_pdf(title: &str, lines: &[&str]) -> Vec<u8> {
-    let mut content = format!("BT\n/F1 16 Tf\n72 770 Td\n({}) Tj\n/F1 11 Tf\n0 -28 Td\n", escape(title));
+    let mut content = format!(
+        "BT\n/F1 16 Tf\n72 770 Td\n({}) Tj\n/F1 11 Tf\n0 -28 Td\n",
+        escape(title)
+    );
     for line in lines.iter().take(60) {
         content.push_str(&format!("({}) Tj\n0 -14 Td\n", escape(line)));
     }
@@ -42,9 +45,14 @@ pub fn text_pdf(title: &str, lines: &[&str]) -> Vec<u8> {
         offsets.push(pdf.len());
         pdf.extend_from_slice(format!("{} 0 obj\n{}\nendobj\n", i + 1, body).as_bytes());
     }
-    let id: String = Sha256::digest(&pdf)[..16].iter().map(|b| format!("{b:02X}")).collect();
+    let id: String = Sha256::digest(&pdf)[..16]
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect();
     let xref_at = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes());
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes(),
+    );
     for off in offsets {
         pdf.extend_from_slice(format!("{off:010} 00000 n\r\n").as_bytes());
     }

@@ -139,7 +139,11 @@ fn runs(offsets: &BTreeMap<u32, (usize, u16)>) -> Vec<Vec<(u32, (usize, u16))>> 
     let mut out: Vec<Vec<(u32, (usize, u16))>> = Vec::new();
     for (n, e) in offsets {
         match out.last_mut() {
-            Some(run) if run.last().is_some_and(|(p, _)| p.checked_add(1) == Some(*n)) => {
+            Some(run)
+                if run
+                    .last()
+                    .is_some_and(|(p, _)| p.checked_add(1) == Some(*n)) =>
+            {
                 run.push((*n, *e))
             }
             _ => out.push(vec![(*n, *e)]),

@@ -21,9 +21,20 @@ fn signed() -> &'static [u8] {
                 location: None,
                 contents_capacity: 64,
             };
-            pdf = prepare_signature(&pdf, &spec).unwrap().complete(&[0x30, 3, 1, 2, 3]).unwrap();
+            pdf = prepare_signature(&pdf, &spec)
+                .unwrap()
+                .complete(&[0x30, 3, 1, 2, 3])
+                .unwrap();
         }
-        add_dss(&pdf, &ValidationData { certificates: vec![vec![1, 2, 3]], ..Default::default() }, &[&[0x30, 0]]).unwrap()
+        add_dss(
+            &pdf,
+            &ValidationData {
+                certificates: vec![vec![1, 2, 3]],
+                ..Default::default()
+            },
+            &[&[0x30, 0]],
+        )
+        .unwrap()
     })
 }
 
@@ -89,13 +100,19 @@ fn file(objects: &[&str], trailer: &str) -> Vec<u8> {
         pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
     }
     let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes());
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f\r\n", objects.len() + 1).as_bytes(),
+    );
     for o in offsets {
         pdf.extend_from_slice(format!("{o:010} 00000 n\r\n").as_bytes());
     }
     let trailer = trailer.replace("XREF", &xref.to_string());
     pdf.extend_from_slice(
-        format!("trailer\n<</Size {} {trailer}>>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+        format!(
+            "trailer\n<</Size {} {trailer}>>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
     );
     pdf
 }
@@ -127,6 +144,10 @@ fn reference_cycles_and_absurd_numbers_are_errors() {
             location: None,
             contents_capacity: 16,
         };
-        assert!(prepare_signature(pdf, &spec).is_err(), "{}", String::from_utf8_lossy(pdf));
+        assert!(
+            prepare_signature(pdf, &spec).is_err(),
+            "{}",
+            String::from_utf8_lossy(pdf)
+        );
     }
 }

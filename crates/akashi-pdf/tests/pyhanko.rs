@@ -11,7 +11,9 @@ mod xref_stream;
 use std::path::Path;
 use std::process::Command;
 
-use akashi_pdf::{add_dss, prepare_signature, signatures, text_pdf, SignatureSpec, SubFilter, ValidationData};
+use akashi_pdf::{
+    add_dss, prepare_signature, signatures, text_pdf, SignatureSpec, SubFilter, ValidationData,
+};
 use openssl::hash::MessageDigest;
 use openssl::pkey::PKey;
 use openssl_cli::openssl;
@@ -52,24 +54,75 @@ fn run(dir: &Path, args: &[&str]) {
 
 /// A throwaway CA and one signer certificate (key usage for signatures) per name.
 fn make_pki(dir: &Path, signers: &[&str]) {
-    run(dir, &[
-        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-        "-days", "30", "-subj", "/CN=Akashi PDF Test CA",
-        "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-    ]);
+    run(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=Akashi PDF Test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
     std::fs::write(
         dir.join("ext.cnf"),
         "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
     )
     .unwrap();
     for name in signers {
-        let (key, csr, pem, der) = (format!("{name}.key"), format!("{name}.csr"), format!("{name}.pem"), format!("{name}.der"));
-        run(dir, &["req", "-newkey", "rsa:2048", "-nodes", "-keyout", &key, "-out", &csr, "-subj", &format!("/CN={name}")]);
-        run(dir, &[
-            "x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-            "-out", &pem, "-days", "30", "-extfile", "ext.cnf",
-        ]);
+        let (key, csr, pem, der) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+            format!("{name}.der"),
+        );
+        run(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &key,
+                "-out",
+                &csr,
+                "-subj",
+                &format!("/CN={name}"),
+            ],
+        );
+        run(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &pem,
+                "-days",
+                "30",
+                "-extfile",
+                "ext.cnf",
+            ],
+        );
         run(dir, &["x509", "-in", &pem, "-outform", "DER", "-out", &der]);
     }
 }
@@ -98,11 +151,14 @@ fn sign(dir: &Path, pdf: &[u8], name: &str) -> Vec<u8> {
         },
     )
     .unwrap();
-    let key = PKey::private_key_from_pem(&std::fs::read(dir.join(format!("{name}.key"))).unwrap()).unwrap();
+    let key = PKey::private_key_from_pem(&std::fs::read(dir.join(format!("{name}.key"))).unwrap())
+        .unwrap();
     let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), &key).unwrap();
     signer.update(cms.to_be_signed()).unwrap();
     let signature = signer.sign_to_vec().unwrap();
-    prepared.complete(&cms.complete(&signature).unwrap()).unwrap()
+    prepared
+        .complete(&cms.complete(&signature).unwrap())
+        .unwrap()
 }
 
 /// The pretty-printed report of pyHanko split per signature field.
@@ -112,7 +168,9 @@ fn sections<'a>(report: &'a str, names: &[&str]) -> Vec<&'a str> {
         .enumerate()
         .map(|(i, n)| {
             let header = format!("Field {}: {n}\n", i + 1);
-            report.find(&header).unwrap_or_else(|| panic!("no {header:?} in:\n{report}"))
+            report
+                .find(&header)
+                .unwrap_or_else(|| panic!("no {header:?} in:\n{report}"))
         })
         .collect();
     starts.push(report.len());
@@ -128,7 +186,10 @@ fn pyhanko_accepts_three_signatures_and_a_dss() {
     let d = dir.path();
     let names = ["Alice", "Bob", "Carol"];
     make_pki(d, &names);
-    let original = text_pdf("Sales contract", &["Alice sells Bob and Carol one cat.", "Price: 100 yen."]);
+    let original = text_pdf(
+        "Sales contract",
+        &["Alice sells Bob and Carol one cat.", "Price: 100 yen."],
+    );
     let one = sign(d, &original, "Alice");
     let two = sign(d, &one, "Bob");
     let three = sign(d, &two, "Carol");
@@ -140,16 +201,34 @@ fn pyhanko_accepts_three_signatures_and_a_dss() {
     assert!(ok, "pyHanko refused the signatures:\n{report}");
     let parts = sections(&report, &names);
     for (i, part) in parts.iter().enumerate() {
-        assert!(part.contains("The signature is cryptographically sound."), "{part}");
-        assert!(part.contains("The signer's certificate is trusted."), "{part}");
-        assert!(part.contains("Bottom line\n-----------\nThe signature is judged VALID."), "{part}");
+        assert!(
+            part.contains("The signature is cryptographically sound."),
+            "{part}"
+        );
+        assert!(
+            part.contains("The signer's certificate is trusted."),
+            "{part}"
+        );
+        assert!(
+            part.contains("Bottom line\n-----------\nThe signature is judged VALID."),
+            "{part}"
+        );
         if i < 2 {
-            assert!(part.contains("The signature does not cover the entire file."), "{part}");
+            assert!(
+                part.contains("The signature does not cover the entire file."),
+                "{part}"
+            );
             assert!(part.contains(ALLOWED), "{part}");
         } else {
-            assert!(part.contains("The signature covers the entire file."), "{part}");
+            assert!(
+                part.contains("The signature covers the entire file."),
+                "{part}"
+            );
         }
-        assert!(!part.contains("SUSPICIOUS") && !part.contains("INVALID"), "{part}");
+        assert!(
+            !part.contains("SUSPICIOUS") && !part.contains("INVALID"),
+            "{part}"
+        );
     }
 
     // A DSS update after the last signature: every signature still valid.
@@ -162,19 +241,38 @@ fn pyhanko_accepts_three_signatures_and_a_dss() {
         ocsp_responses: vec![],
         crls: vec![],
     };
-    let cms: Vec<Vec<u8>> = signatures(&three).unwrap().into_iter().map(|s| s.cms).collect();
+    let cms: Vec<Vec<u8>> = signatures(&three)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.cms)
+        .collect();
     let vri: Vec<&[u8]> = cms.iter().map(Vec::as_slice).collect();
     let with_dss = add_dss(&three, &data, &vri).unwrap();
     std::fs::write(d.join("dss.pdf"), &with_dss).unwrap();
     let (ok, report) = pyhanko_validate(&tools, d, "dss.pdf");
     println!("{report}");
-    assert!(ok, "pyHanko refused the file after the DSS update:\n{report}");
+    assert!(
+        ok,
+        "pyHanko refused the file after the DSS update:\n{report}"
+    );
     for (i, part) in sections(&report, &names).iter().enumerate() {
-        assert!(part.contains("The signature is cryptographically sound."), "{part}");
-        assert!(part.contains("Bottom line\n-----------\nThe signature is judged VALID."), "{part}");
-        assert!(part.contains("The signature does not cover the entire file."), "{part}");
+        assert!(
+            part.contains("The signature is cryptographically sound."),
+            "{part}"
+        );
+        assert!(
+            part.contains("Bottom line\n-----------\nThe signature is judged VALID."),
+            "{part}"
+        );
+        assert!(
+            part.contains("The signature does not cover the entire file."),
+            "{part}"
+        );
         // The last signature is followed by the DSS only; the others by signatures too.
-        assert!(part.contains(if i == 2 { ALLOWED_LTA } else { ALLOWED }), "{part}");
+        assert!(
+            part.contains(if i == 2 { ALLOWED_LTA } else { ALLOWED }),
+            "{part}"
+        );
     }
 
     // One byte of the first revision's page content changed: the first signature fails.
@@ -189,8 +287,14 @@ fn pyhanko_accepts_three_signatures_and_a_dss() {
     assert!(!ok, "pyHanko accepted a changed first revision:\n{report}");
     // Every signature covers the first revision, so all three fail, the first included.
     for part in sections(&report, &names) {
-        assert!(part.contains("The signature is cryptographically unsound."), "{part}");
-        assert!(part.contains("Bottom line\n-----------\nThe signature is judged INVALID."), "{part}");
+        assert!(
+            part.contains("The signature is cryptographically unsound."),
+            "{part}"
+        );
+        assert!(
+            part.contains("Bottom line\n-----------\nThe signature is judged INVALID."),
+            "{part}"
+        );
     }
 }
 
@@ -220,13 +324,25 @@ fn pyhanko_accepts_signatures_on_a_compressed_file() {
     println!("{report}");
     assert!(ok, "pyHanko refused the signatures:\n{report}");
     for (i, part) in sections(&report, &names).iter().enumerate() {
-        assert!(part.contains("The signature is cryptographically sound."), "{part}");
-        assert!(part.contains("Bottom line\n-----------\nThe signature is judged VALID."), "{part}");
-        assert!(part.contains(if i == 1 { ALLOWED_LTA } else { ALLOWED }), "{part}");
+        assert!(
+            part.contains("The signature is cryptographically sound."),
+            "{part}"
+        );
+        assert!(
+            part.contains("Bottom line\n-----------\nThe signature is judged VALID."),
+            "{part}"
+        );
+        assert!(
+            part.contains(if i == 1 { ALLOWED_LTA } else { ALLOWED }),
+            "{part}"
+        );
     }
 }
 
 fn openssl_der(dir: &Path, pem: &str) -> Vec<u8> {
-    run(dir, &["x509", "-in", pem, "-outform", "DER", "-out", "tmp.der"]);
+    run(
+        dir,
+        &["x509", "-in", pem, "-outform", "DER", "-out", "tmp.der"],
+    );
     std::fs::read(dir.join("tmp.der")).unwrap()
 }

@@ -35,13 +35,20 @@ fn sign(pdf: &[u8], name: &str, fill: u8) -> Vec<u8> {
     let [a, b] = prepared.signed_bytes();
     assert_eq!(Sha256::digest([a, b].concat()).as_slice(), digest);
     let out = prepared.complete(&fake_cms(600, fill)).unwrap();
-    assert_eq!(covered_digest(&out, br).unwrap(), digest, "completing changed covered bytes");
+    assert_eq!(
+        covered_digest(&out, br).unwrap(),
+        digest,
+        "completing changed covered bytes"
+    );
     out
 }
 
 #[test]
 fn text_pdf_is_a_one_revision_document() {
-    let pdf = text_pdf("Contract", &["Party A agrees (with Party B)", "to \\ everything"]);
+    let pdf = text_pdf(
+        "Contract",
+        &["Party A agrees (with Party B)", "to \\ everything"],
+    );
     assert!(pdf.starts_with(b"%PDF-1.7"));
     assert_eq!(revisions(&pdf).unwrap(), vec![pdf.len() as u64]);
     assert!(signatures(&pdf).unwrap().is_empty());
@@ -54,9 +61,15 @@ fn text_pdf_is_a_one_revision_document() {
 fn prepare_complete_and_read_back() {
     let pdf = text_pdf("Contract", &["line"]);
     let prepared = prepare_signature(&pdf, &spec("Alice")).unwrap();
-    assert!(prepared.pdf().starts_with(&pdf), "the original bytes must be a prefix");
+    assert!(
+        prepared.pdf().starts_with(&pdf),
+        "the original bytes must be a prefix"
+    );
     let br = prepared.byte_range();
-    let signed = prepare_signature(&pdf, &spec("Alice")).unwrap().complete(&fake_cms(600, 7)).unwrap();
+    let signed = prepare_signature(&pdf, &spec("Alice"))
+        .unwrap()
+        .complete(&fake_cms(600, 7))
+        .unwrap();
     let text = String::from_utf8_lossy(&signed);
     assert!(text.contains("/Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached"));
     assert!(text.contains("/F 132 /Rect [0 0 0 0]"));
@@ -76,8 +89,14 @@ fn prepare_complete_and_read_back() {
     assert_eq!(s.cms, fake_cms(600, 7));
     assert_eq!(s.signed_len, signed.len() as u64);
     assert!(s.byte_range_ok);
-    assert_eq!(s.signing_time, Some(time::macros::datetime!(2026-01-02 03:04:05 +09:00)));
-    assert_eq!(revisions(&signed).unwrap(), vec![pdf.len() as u64, signed.len() as u64]);
+    assert_eq!(
+        s.signing_time,
+        Some(time::macros::datetime!(2026-01-02 03:04:05 +09:00))
+    );
+    assert_eq!(
+        revisions(&signed).unwrap(),
+        vec![pdf.len() as u64, signed.len() as u64]
+    );
 }
 
 #[test]
@@ -86,7 +105,10 @@ fn a_cms_larger_than_the_placeholder_is_refused() {
     let p = prepare_signature(&pdf, &spec("Alice")).unwrap();
     assert!(matches!(
         p.complete(&fake_cms(5000, 1)),
-        Err(PdfError::ContentsTooLarge { needed: 5004, capacity: 4096 })
+        Err(PdfError::ContentsTooLarge {
+            needed: 5004,
+            capacity: 4096
+        })
     ));
 }
 
@@ -108,14 +130,22 @@ fn a_second_signature_leaves_the_first_revision_intact() {
     }
     // The first signature's covered bytes are the same in the final file.
     let first = signatures(&one).unwrap()[0].byte_range;
-    assert_eq!(covered_digest(&one, first).unwrap(), covered_digest(&three, first).unwrap());
+    assert_eq!(
+        covered_digest(&one, first).unwrap(),
+        covered_digest(&three, first).unwrap()
+    );
     // Later signatures are allowed changes.
     for s in &sigs[..2] {
         let changes = changes_after(&three, s.signed_len).unwrap();
         assert!(!changes.is_empty());
-        assert!(changes.iter().all(|c| matches!(c, Change::Allowed(_))), "{changes:?}");
+        assert!(
+            changes.iter().all(|c| matches!(c, Change::Allowed(_))),
+            "{changes:?}"
+        );
     }
-    assert!(changes_after(&three, three.len() as u64).unwrap().is_empty());
+    assert!(changes_after(&three, three.len() as u64)
+        .unwrap()
+        .is_empty());
     assert!(matches!(
         prepare_signature(&three, &spec("Bob")),
         Err(PdfError::FieldExists(n)) if n == "Bob"
@@ -144,26 +174,45 @@ fn dss_round_trip_merge_and_vri() {
     };
     let merged = add_dss(&with, &more, &[]).unwrap();
     let got = dss(&merged).unwrap().unwrap();
-    assert_eq!(got.certificates, [b"cert-1".to_vec(), b"cert-2".to_vec(), b"cert-3".to_vec()]);
+    assert_eq!(
+        got.certificates,
+        [b"cert-1".to_vec(), b"cert-2".to_vec(), b"cert-3".to_vec()]
+    );
     assert_eq!(got.ocsp_responses, [b"ocsp-1".to_vec()]);
     assert_eq!(got.crls, [b"crl-1".to_vec()]);
     // The signature is still whole, and the DSS updates are allowed after it.
     let s = &signatures(&merged).unwrap()[0];
     assert!(s.byte_range_ok);
     let changes = changes_after(&merged, s.signed_len).unwrap();
-    assert!(changes.iter().all(|c| matches!(c, Change::Allowed(_))), "{changes:?}");
-    assert!(changes.iter().any(|c| matches!(c, Change::Allowed(AllowedChange::Dss { .. }))));
+    assert!(
+        changes.iter().all(|c| matches!(c, Change::Allowed(_))),
+        "{changes:?}"
+    );
+    assert!(changes
+        .iter()
+        .any(|c| matches!(c, Change::Allowed(AllowedChange::Dss { .. }))));
 }
 
 fn sha1_hex(b: &[u8]) -> String {
     use sha1::Digest as _;
-    sha1::Sha1::digest(b).iter().map(|x| format!("{x:02X}")).collect()
+    sha1::Sha1::digest(b)
+        .iter()
+        .map(|x| format!("{x:02X}"))
+        .collect()
 }
 
 /// Appends a hand-made incremental update replacing object `num` with `body`.
 pub fn hand_update(pdf: &[u8], num: u32, body: &str) -> Vec<u8> {
     let text = String::from_utf8_lossy(pdf);
-    let prev: usize = text.rsplit("startxref").next().unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let prev: usize = text
+        .rsplit("startxref")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut out = pdf.to_vec();
     let at = out.len();
     out.extend_from_slice(format!("{num} 0 obj\n{body}\nendobj\n").as_bytes());
@@ -181,28 +230,43 @@ fn content_changes_after_signing_are_disallowed() {
     let len = signed.len() as u64;
     // The page content stream (object 5) rewritten.
     let content = "BT /F1 11 Tf 72 700 Td (pay 999 yen) Tj ET";
-    let body = format!("<</Length {}>>\nstream\n{content}\nendstream", content.len());
+    let body = format!(
+        "<</Length {}>>\nstream\n{content}\nendstream",
+        content.len()
+    );
     let changed = hand_update(&signed, 5, &body);
     let changes = changes_after(&changed, len).unwrap();
     assert_eq!(changes.len(), 1, "{changes:?}");
-    assert!(matches!(&changes[0], Change::Disallowed { object: (5, 0), .. }), "{changes:?}");
+    assert!(
+        matches!(&changes[0], Change::Disallowed { object: (5, 0), .. }),
+        "{changes:?}"
+    );
     // The signature itself still covers its revision.
     assert!(signatures(&changed).unwrap()[0].byte_range_ok);
 
     // The page (object 3) given another /Contents (keeping the signature widget).
     let page = "<</Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources <</Font <</F1 4 0 R>>>> /Contents 5 0 R /Annots [7 0 R] /Rotate 90>>";
     let changes = changes_after(&hand_update(&signed, 3, page), len).unwrap();
-    assert!(matches!(&changes[..], [Change::Disallowed { object: (3, 0), .. }]), "{changes:?}");
+    assert!(
+        matches!(&changes[..], [Change::Disallowed { object: (3, 0), .. }]),
+        "{changes:?}"
+    );
     // The catalog gaining another key.
     let text = String::from_utf8_lossy(&signed).to_string();
     let catalog_at = text.rfind("1 0 obj\n").unwrap() + 8;
     let catalog_end = text[catalog_at..].find("\nendobj").unwrap() + catalog_at;
     let catalog = text[catalog_at..catalog_end].replacen("<<", "<</OpenAction [3 0 R /Fit] ", 1);
     let changes = changes_after(&hand_update(&signed, 1, &catalog), len).unwrap();
-    assert!(matches!(&changes[..], [Change::Disallowed { object: (1, 0), .. }]), "{changes:?}");
+    assert!(
+        matches!(&changes[..], [Change::Disallowed { object: (1, 0), .. }]),
+        "{changes:?}"
+    );
     // The signature dictionary (object 6) replaced.
     let changes = changes_after(&hand_update(&signed, 6, "<</Type /Sig>>"), len).unwrap();
-    assert!(matches!(&changes[..], [Change::Disallowed { object: (6, 0), .. }]), "{changes:?}");
+    assert!(
+        matches!(&changes[..], [Change::Disallowed { object: (6, 0), .. }]),
+        "{changes:?}"
+    );
 }
 
 #[test]
@@ -218,10 +282,17 @@ fn document_timestamp_placeholder() {
     };
     let prepared = prepare_signature(&signed, &ts).unwrap();
     let text = String::from_utf8_lossy(prepared.pdf()).to_string();
-    let dict_at = text.rfind("/Type /DocTimeStamp").expect("/Type /DocTimeStamp");
+    let dict_at = text
+        .rfind("/Type /DocTimeStamp")
+        .expect("/Type /DocTimeStamp");
     let dict = &text[dict_at..];
-    assert!(dict.starts_with("/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange ["));
-    assert!(!dict[..200].contains("/M "), "no /M in a document timestamp");
+    assert!(dict.starts_with(
+        "/Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161 /ByteRange ["
+    ));
+    assert!(
+        !dict[..200].contains("/M "),
+        "no /M in a document timestamp"
+    );
     let stamped = prepared.complete(&fake_cms(3000, 9)).unwrap();
     let sigs = signatures(&stamped).unwrap();
     assert_eq!(sigs.len(), 2);
@@ -231,8 +302,16 @@ fn document_timestamp_placeholder() {
     assert!(sigs[1].byte_range_ok);
     assert_eq!(sigs[1].signing_time, None);
     let changes = changes_after(&stamped, sigs[0].signed_len).unwrap();
-    assert!(changes.iter().any(|c| matches!(c, Change::Allowed(AllowedChange::DocTimeStamp { .. }))), "{changes:?}");
-    assert!(changes.iter().all(|c| matches!(c, Change::Allowed(_))), "{changes:?}");
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::Allowed(AllowedChange::DocTimeStamp { .. }))),
+        "{changes:?}"
+    );
+    assert!(
+        changes.iter().all(|c| matches!(c, Change::Allowed(_))),
+        "{changes:?}"
+    );
 }
 
 #[test]
@@ -243,15 +322,34 @@ fn xref_stream_and_object_stream_input() {
     let two = sign(&one, "Bob", 2);
     // The updates' cross-reference sections are xref streams too: no hybrid file.
     let tail = String::from_utf8_lossy(&two[pdf.len()..]).to_string();
-    assert!(!tail.contains("\nxref\n") && !tail.contains("trailer"), "{tail}");
+    assert!(
+        !tail.contains("\nxref\n") && !tail.contains("trailer"),
+        "{tail}"
+    );
     assert_eq!(tail.matches("/Type /XRef").count(), 2);
     let sigs = signatures(&two).unwrap();
     assert_eq!(sigs.len(), 2);
     assert!(sigs.iter().all(|s| s.byte_range_ok));
     assert_eq!(sigs[1].cms, fake_cms(600, 2));
-    let with = add_dss(&two, &ValidationData { certificates: vec![b"c".to_vec()], ..Default::default() }, &[]).unwrap();
+    let with = add_dss(
+        &two,
+        &ValidationData {
+            certificates: vec![b"c".to_vec()],
+            ..Default::default()
+        },
+        &[],
+    )
+    .unwrap();
     assert_eq!(dss(&with).unwrap().unwrap().certificates, [b"c".to_vec()]);
     let changes = changes_after(&with, sigs[0].signed_len).unwrap();
-    assert!(changes.iter().all(|c| matches!(c, Change::Allowed(_))), "{changes:?}");
-    assert!(changes.iter().any(|c| matches!(c, Change::Allowed(AllowedChange::Structure { .. }))), "{changes:?}");
+    assert!(
+        changes.iter().all(|c| matches!(c, Change::Allowed(_))),
+        "{changes:?}"
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, Change::Allowed(AllowedChange::Structure { .. }))),
+        "{changes:?}"
+    );
 }

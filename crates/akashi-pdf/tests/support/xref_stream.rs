@@ -28,11 +28,22 @@ pub fn xref_stream_pdf(line: &str) -> Vec<u8> {
     let mut pdf = b"%PDF-1.5\n%\xE2\xE3\xCF\xD3\n".to_vec();
     let content = format!("BT /F1 12 Tf 72 770 Td ({line}) Tj ET");
     let content_at = pdf.len();
-    pdf.extend_from_slice(format!("5 0 obj\n<</Length {}>>\nstream\n{content}\nendstream\nendobj\n", content.len()).as_bytes());
+    pdf.extend_from_slice(
+        format!(
+            "5 0 obj\n<</Length {}>>\nstream\n{content}\nendstream\nendobj\n",
+            content.len()
+        )
+        .as_bytes(),
+    );
     let stm_at = pdf.len();
     let z = deflate(objstm.as_bytes());
     pdf.extend_from_slice(
-        format!("6 0 obj\n<</Type /ObjStm /N 4 /First {} /Filter /FlateDecode /Length {}>>\nstream\n", header.len(), z.len()).as_bytes(),
+        format!(
+            "6 0 obj\n<</Type /ObjStm /N 4 /First {} /Filter /FlateDecode /Length {}>>\nstream\n",
+            header.len(),
+            z.len()
+        )
+        .as_bytes(),
     );
     pdf.extend_from_slice(&z);
     pdf.extend_from_slice(b"\nendstream\nendobj\n");
