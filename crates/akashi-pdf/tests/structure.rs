@@ -261,6 +261,16 @@ fn content_changes_after_signing_are_disallowed() {
         matches!(&changes[..], [Change::Disallowed { object: (1, 0), .. }]),
         "{changes:?}"
     );
+    // A second page added: the page tree (object 2) changed and the page list differs.
+    let pages = "<</Type /Pages /Kids [3 0 R 4 0 R] /Count 2>>";
+    let changes = changes_after(&hand_update(&signed, 2, pages), len).unwrap();
+    assert!(
+        changes.len() == 2
+            && changes
+                .iter()
+                .all(|c| matches!(c, Change::Disallowed { .. })),
+        "{changes:?}"
+    );
     // The signature dictionary (object 6) replaced.
     let changes = changes_after(&hand_update(&signed, 6, "<</Type /Sig>>"), len).unwrap();
     assert!(
