@@ -66,14 +66,16 @@ pub fn changes_after(pdf: &[u8], signed_len: u64) -> Result<Vec<Change>, PdfErro
     let new = Document::load(pdf)?;
     let cx = Context::new(&old, &new)?;
     let mut out = BTreeMap::new();
+    // Whole-document changes, reported after the per-object ones.
+    let mut document = Vec::new();
     if old.root_id()? != cx.root {
-        out.insert(cx.root, disallowed(cx.root, "the trailer's /Root changed"));
+        document.push(disallowed(cx.root, "the trailer's /Root changed"));
     }
     if old.pages()? != new.pages()? {
-        out.insert(
+        document.push(disallowed(
             cx.root,
-            disallowed(cx.root, "pages were added, removed or reordered"),
-        );
+            "pages were added, removed or reordered",
+        ));
     }
     let mut added = Vec::new();
     for (n, e) in &new.xref {
@@ -98,13 +100,11 @@ pub fn changes_after(pdf: &[u8], signed_len: u64) -> Result<Vec<Change>, PdfErro
         if before == after {
             continue;
         }
-        let change = if before == Object::Null {
+        if before == Object::Null {
             added.push(id);
-            continue;
         } else {
-            cx.modified(id, &before, &after)?
-        };
-        out.insert(id, change);
+            out.insert(id, cx.modified(id, &before, &after)?);
+        }
     }
     let added_set: HashSet<ObjId> = added.iter().copied().collect();
     let appearances = cx.reachable(&cx.sig_fields, &added_set)?;
@@ -112,7 +112,7 @@ pub fn changes_after(pdf: &[u8], signed_len: u64) -> Result<Vec<Change>, PdfErro
         let after = new.object(id)?;
         out.insert(id, cx.added(id, &after, &appearances)?);
     }
-    Ok(out.into_values().collect())
+    Ok(out.into_values().chain(document).collect())
 }
 
 /// What is known about the two revisions.

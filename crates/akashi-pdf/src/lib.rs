@@ -23,6 +23,7 @@ mod filter;
 mod inspect;
 mod lexer;
 mod object;
+mod objstm;
 mod sign;
 mod text;
 mod write;

@@ -138,7 +138,10 @@ impl Object {
 
 pub fn write_dict(d: &Dict, out: &mut Vec<u8>) {
     out.extend_from_slice(b"<<");
-    for (k, v) in &d.0 {
+    for (i, (k, v)) in d.0.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
         write_name(k, out);
         out.push(b' ');
         v.write(out);
