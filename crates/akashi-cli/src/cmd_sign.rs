@@ -10,8 +10,9 @@ use akashi_card::{Card, CertificateSlot};
 use akashi_crypto::OsRandom;
 use akashi_jlis::Authority;
 use akashi_sign::{
-    add_signature_timestamp, add_validation_data, prepare_cades, validate_cades, Anchors, HttpTsa,
-    LocalJlis, LocalTsa, Report, SignError,
+    add_document_timestamp, add_pades_validation_data, add_signature_timestamp,
+    add_validation_data, prepare_cades, prepare_pades, validate_cades, validate_pades, Anchors,
+    Evidence, HttpTsa, LocalJlis, LocalTsa, Report, SignError,
 };
 use akashi_store::Store;
 use akashi_tsa::{Tsa, TsaAuthority};
@@ -64,9 +65,28 @@ pub enum SignCommand {
         #[command(flatten)]
         services: Services,
     },
-    /// Raise a detached CAdES signature to a higher level (B → T → LT).
+    /// Sign a PDF (PAdES, ETSI EN 319 142-1) as an incremental update: earlier signatures
+    /// stay valid, so each party of a contract signs in turn.
+    Pades {
+        card: String,
+        #[arg(long)]
+        pin: String,
+        #[arg(long = "in")]
+        input: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// The signature field's name (default: Signature<N>).
+        #[arg(long)]
+        field: Option<String>,
+        #[arg(long, value_enum, default_value_t = SignLevel::Lt)]
+        level: SignLevel,
+        #[command(flatten)]
+        services: Services,
+    },
+    /// Raise a signature to a higher level: a detached CAdES file (B → T → LT) or a signed
+    /// PDF (→ LT: DSS; → LTA: document timestamp, or its renewal when there is one).
     Augment {
-        /// The signature file (.p7s); rewritten in place unless --out is given.
+        /// The signature file (.p7s) or signed PDF; rewritten in place unless --out is given.
         #[arg(long)]
         sig: PathBuf,
         #[arg(long)]
@@ -125,6 +145,57 @@ pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Resul
             );
             Ok(())
         }
+        SignCommand::Pades {
+            card,
+            pin,
+            input,
+            out: target,
+            field,
+            level,
+            services,
+        } => {
+            let pdf = read(&input)?;
+            let field = match field {
+                Some(f) => f,
+                None => format!(
+                    "Signature{}",
+                    akashi_pdf::signatures(&pdf)
+                        .map_err(|e| CliError::usage(format!("{}: {e}", input.display())))?
+                        .len()
+                        + 1
+                ),
+            };
+            eprintln!("{PRIVACY_NOTE}");
+            let mut card = crate::cmd_card::open(&card, key_file)?;
+            let certificate = card.read_certificate(CertificateSlot::Signature, Some(&pin))?;
+            let prepared = prepare_pades(&pdf, &field, &certificate, now).map_err(sign_error)?;
+            let signature = card.sign(prepared.to_be_signed(), &pin)?;
+            let signed = block_on(async {
+                let pdf = if level >= SignLevel::T {
+                    let tsas = Tsas::open(&services, key_file, now).await?;
+                    match &tsas {
+                        Tsas::Local(tsa, store) => {
+                            prepared
+                                .complete_with_timestamp(&signature, &LocalTsa { tsa, store, now })
+                                .await
+                        }
+                        Tsas::Http(http) => {
+                            prepared.complete_with_timestamp(&signature, http).await
+                        }
+                    }
+                    .map_err(sign_error)?
+                } else {
+                    prepared.complete(&signature).map_err(sign_error)?
+                };
+                raise_pdf(pdf, level, &services, key_file, now).await
+            })?;
+            write(&target, &signed)?;
+            out.result(
+                &serde_json::json!({ "pdf": target, "field": field, "level": format!("{level:?}") }),
+                || format!("signed {} as {field} → {} (PAdES-B-{level:?})\n", input.display(), target.display()),
+            );
+            Ok(())
+        }
         SignCommand::Augment {
             sig,
             out: target,
@@ -132,6 +203,15 @@ pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Resul
             services,
         } => {
             let cms = read(&sig)?;
+            if cms.starts_with(b"%PDF") {
+                let raised = block_on(raise_pdf(cms, to, &services, key_file, now))?;
+                let target = target.unwrap_or(sig);
+                write(&target, &raised)?;
+                out.result(&serde_json::json!({ "pdf": target }), || {
+                    format!("{} raised to PAdES-B-{to:?}\n", target.display())
+                });
+                return Ok(());
+            }
             let from = if akashi_sign::signature_timestamp(&cms)
                 .map_err(sign_error)?
                 .is_some()
@@ -167,7 +247,7 @@ pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Resul
             let content = read(&file)?;
             let report = match sig {
                 Some(sig) => validate_cades(&content, &read(&sig)?, &anchors, at),
-                None => verify_unsigned_input(&content)?,
+                None => verify_unsigned_input(&content, &anchors, at)?,
             };
             print_report(&report, out);
             if report.all_passed() {
@@ -181,11 +261,17 @@ pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Resul
     }
 }
 
-fn verify_unsigned_input(content: &[u8]) -> Result<Report, CliError> {
-    let _ = content;
-    Err(CliError::usage(
-        "give the detached signature with --sig (PDF signatures are validated without it)",
-    ))
+fn verify_unsigned_input(
+    content: &[u8],
+    anchors: &Anchors,
+    at: OffsetDateTime,
+) -> Result<Report, CliError> {
+    if !content.starts_with(b"%PDF") {
+        return Err(CliError::usage(
+            "not a PDF: give the detached signature of this file with --sig",
+        ));
+    }
+    Ok(validate_pades(content, anchors, at))
 }
 
 pub fn sign_error(e: SignError) -> CliError {
@@ -232,6 +318,68 @@ impl Tsas {
     }
 }
 
+/// This installation's J-LIS (CRLs from its registry) and, with the local TSA, its CA's CRL.
+async fn local_services<T>(
+    services: &Services,
+    key_file: Option<&Path>,
+    now: OffsetDateTime,
+    with: impl for<'a> FnOnce(LocalJlis<'a>) -> BoxFuture<'a, T>,
+) -> Result<T, CliError> {
+    let key = keyring::sealing_key(key_file)?;
+    let authority = Authority::open(&services.data, key.clone())?;
+    let store = Store::open_in_dir(&services.data).await?;
+    let mut tsa = Evidence::default();
+    if services.tsa.is_none() {
+        let local = TsaAuthority::open_or_create(&services.data, &key, now, &OsRandom)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        tsa.certificates.push(local.ca_certificate().to_vec());
+        tsa.crls.push(
+            local
+                .crl(&services.data, &key, now)
+                .map_err(|e| CliError::usage(e.to_string()))?,
+        );
+    }
+    let source = LocalJlis {
+        authority: &authority,
+        store: &store,
+        now,
+        tsa,
+    };
+    with(source).await.map_err(sign_error)
+}
+
+type BoxFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, SignError>> + 'a>>;
+
+/// Raises a signed PDF to `to`: LT adds the DSS; LTA adds a document timestamp (a renewal
+/// when the PDF has one already: the DSS first, then the new timestamp).
+async fn raise_pdf(
+    pdf: Vec<u8>,
+    to: SignLevel,
+    services: &Services,
+    key_file: Option<&Path>,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, CliError> {
+    if to < SignLevel::Lt {
+        return Ok(pdf);
+    }
+    let pdf = local_services(services, key_file, now, |source| {
+        Box::pin(async move { add_pades_validation_data(&pdf, &source).await })
+    })
+    .await?;
+    if to < SignLevel::Lta {
+        return Ok(pdf);
+    }
+    let tsas = Tsas::open(services, key_file, now).await?;
+    match &tsas {
+        Tsas::Local(tsa, store) => {
+            add_document_timestamp(&pdf, &LocalTsa { tsa, store, now }).await
+        }
+        Tsas::Http(http) => add_document_timestamp(&pdf, http).await,
+    }
+    .map_err(sign_error)
+}
+
 /// Raises a CAdES signature from level `from` to `to`.
 async fn raise(
     mut cms: Vec<u8>,
@@ -252,18 +400,10 @@ async fn raise(
         cms = tsas.stamp(&cms, now).await.map_err(sign_error)?;
     }
     if from < SignLevel::Lt && to >= SignLevel::Lt {
-        let key = keyring::sealing_key(key_file)?;
-        let authority = Authority::open(&services.data, key)?;
-        let store = Store::open_in_dir(&services.data).await?;
-        let source = LocalJlis {
-            authority: &authority,
-            store: &store,
-            now,
-            tsa: Default::default(),
-        };
-        cms = add_validation_data(&cms, &source)
-            .await
-            .map_err(sign_error)?;
+        cms = local_services(services, key_file, now, |source| {
+            Box::pin(async move { add_validation_data(&cms, &source).await })
+        })
+        .await?;
     }
     Ok(cms)
 }
