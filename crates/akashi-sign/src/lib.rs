@@ -15,6 +15,7 @@ mod cades;
 mod ltv;
 pub mod pades;
 mod timestamp;
+pub mod trusted_list;
 pub mod validate;
 
 pub use cades::{
@@ -46,6 +47,8 @@ pub enum SignError {
     Pdf(#[from] akashi_pdf::PdfError),
     #[error("trust anchors: {0}")]
     Anchors(String),
+    #[error("trusted list: {0}")]
+    TrustedList(String),
     #[error("validation data: {0}")]
     ValidationData(String),
     #[error("signature: HTTP: {0}")]

@@ -17,6 +17,9 @@ pub struct Anchors {
     pub jpki: TrustAnchors,
     /// Roots (or TSA certificates themselves) that timestamps must chain to.
     pub tsa: Vec<JpkiCertificate>,
+    /// Anchors a trusted list withdrew, and when (DER, time): they anchor only what is
+    /// proven to exist before.
+    pub withdrawn: Vec<(Vec<u8>, OffsetDateTime)>,
 }
 
 /// J-LIS roots name their organisation "JPKI"; everything else is taken as a TSA root.
@@ -51,6 +54,14 @@ impl Anchors {
             )));
         }
         Ok(anchors)
+    }
+
+    /// When a trusted list withdrew `anchor`, if it did.
+    pub fn withdrawn_at(&self, anchor: &JpkiCertificate) -> Option<OffsetDateTime> {
+        self.withdrawn
+            .iter()
+            .find(|(der, _)| der.as_slice() == anchor.der())
+            .map(|(_, at)| *at)
     }
 
     /// Adds a root, sorted by its name into J-LIS roots or TSA roots.

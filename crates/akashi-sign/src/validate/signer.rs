@@ -162,6 +162,23 @@ pub(crate) fn check_signature(
         }
     };
 
+    if let Some(withdrawn) = cx.anchors.withdrawn_at(&validated.issuer) {
+        if withdrawn <= best {
+            return report.fail(
+                Indeterminate,
+                SubIndication::NoCertificateChainFound,
+                format!(
+                    "the trusted list withdrew the issuing J-LIS root at {}, before the signature is proven to exist",
+                    iso(withdrawn)
+                ),
+            );
+        }
+        report.notes.push(format!(
+            "the trusted list withdrew the issuing J-LIS root at {}, after the signature existed",
+            iso(withdrawn)
+        ));
+    }
+
     // Revocation, from the embedded validation data only.
     match revocation_status(&cert, &validated.issuer, &evidence, best) {
         RevocationFinding::Good { source } => {
