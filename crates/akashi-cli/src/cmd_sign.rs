@@ -12,7 +12,7 @@ use akashi_jlis::Authority;
 use akashi_sign::{
     add_document_timestamp, add_pades_validation_data, add_signature_timestamp,
     add_validation_data, prepare_cades, prepare_pades, validate_cades, validate_pades, Anchors,
-    Evidence, HttpTsa, LocalJlis, LocalTsa, Report, SignError,
+    Evidence, HttpTsa, LocalJlis, LocalTsa, Report, SignError, TimestampSource,
 };
 use akashi_store::Store;
 use akashi_tsa::{Tsa, TsaAuthority};
@@ -173,17 +173,10 @@ pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Resul
             let signed = block_on(async {
                 let pdf = if level >= SignLevel::T {
                     let tsas = Tsas::open(&services, key_file, now).await?;
-                    match &tsas {
-                        Tsas::Local(tsa, store) => {
-                            prepared
-                                .complete_with_timestamp(&signature, &LocalTsa { tsa, store, now })
-                                .await
-                        }
-                        Tsas::Http(http) => {
-                            prepared.complete_with_timestamp(&signature, http).await
-                        }
-                    }
-                    .map_err(sign_error)?
+                    prepared
+                        .complete_with_timestamp(&signature, &tsas)
+                        .await
+                        .map_err(sign_error)?
                 } else {
                     prepared.complete(&signature).map_err(sign_error)?
                 };
@@ -286,7 +279,7 @@ fn print_report(report: &Report, out: &Output) {
 
 /// The installation's TSA (local, or `--tsa URL`).
 enum Tsas {
-    Local(Tsa, Store),
+    Local(Tsa, Store, OffsetDateTime),
     Http(HttpTsa),
 }
 
@@ -305,15 +298,22 @@ impl Tsas {
                 .map_err(|e| CliError::usage(e.to_string()))?,
         );
         let store = Store::open_in_dir(&services.data).await?;
-        Ok(Tsas::Local(tsa, store))
+        Ok(Tsas::Local(tsa, store, now))
     }
+}
 
-    async fn stamp(&self, cms: &[u8], now: OffsetDateTime) -> Result<Vec<u8>, SignError> {
+impl TimestampSource for Tsas {
+    async fn timestamp(&self, sha256: [u8; 32]) -> Result<Vec<u8>, SignError> {
         match self {
-            Tsas::Local(tsa, store) => {
-                add_signature_timestamp(cms, &LocalTsa { tsa, store, now }).await
+            Tsas::Local(tsa, store, now) => {
+                let local = LocalTsa {
+                    tsa,
+                    store,
+                    now: *now,
+                };
+                local.timestamp(sha256).await
             }
-            Tsas::Http(http) => add_signature_timestamp(cms, http).await,
+            Tsas::Http(http) => http.timestamp(sha256).await,
         }
     }
 }
@@ -371,13 +371,9 @@ async fn raise_pdf(
         return Ok(pdf);
     }
     let tsas = Tsas::open(services, key_file, now).await?;
-    match &tsas {
-        Tsas::Local(tsa, store) => {
-            add_document_timestamp(&pdf, &LocalTsa { tsa, store, now }).await
-        }
-        Tsas::Http(http) => add_document_timestamp(&pdf, http).await,
-    }
-    .map_err(sign_error)
+    add_document_timestamp(&pdf, &tsas)
+        .await
+        .map_err(sign_error)
 }
 
 /// Raises a CAdES signature from level `from` to `to`.
@@ -397,7 +393,9 @@ async fn raise(
     }
     if from < SignLevel::T && to >= SignLevel::T {
         let tsas = Tsas::open(services, key_file, now).await?;
-        cms = tsas.stamp(&cms, now).await.map_err(sign_error)?;
+        cms = add_signature_timestamp(&cms, &tsas)
+            .await
+            .map_err(sign_error)?;
     }
     if from < SignLevel::Lt && to >= SignLevel::Lt {
         cms = local_services(services, key_file, now, |source| {

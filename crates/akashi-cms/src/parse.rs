@@ -152,3 +152,24 @@ pub fn parse_signed_data(der: &[u8]) -> Result<SignedDataView, CmsError> {
         },
     })
 }
+
+impl SignedDataView {
+    /// The signer's certificate (DER), named by issuer and serial number, among the
+    /// certificates the SignedData carries and `extra` (validation data found elsewhere).
+    pub fn signer_certificate<'a>(&'a self, extra: &'a [Vec<u8>]) -> Option<&'a [u8]> {
+        let (issuer, serial) = self.signer.issuer_and_serial.as_ref()?;
+        self.certificates
+            .iter()
+            .chain(extra)
+            .find(|der| {
+                x509_cert::Certificate::from_der(der).is_ok_and(|c| {
+                    c.tbs_certificate
+                        .issuer
+                        .to_der()
+                        .is_ok_and(|i| &i == issuer)
+                        && c.tbs_certificate.serial_number.as_bytes() == serial.as_slice()
+                })
+            })
+            .map(Vec::as_slice)
+    }
+}

@@ -24,33 +24,6 @@ use akashi_tsa::{Tsa, TsaAuthority};
 
 const TEN_MB: usize = 10 * 1024 * 1024;
 
-/// `pdf` with one more revision holding an unreferenced `size`-byte stream (a large
-/// attachment, as far as hashing is concerned).
-fn with_payload(pdf: &[u8], size: usize) -> Vec<u8> {
-    let text = String::from_utf8_lossy(pdf);
-    let prev = text
-        .rsplit("startxref")
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
-    let mut out = pdf.to_vec();
-    let offset = out.len();
-    out.extend_from_slice(format!("99 0 obj\n<< /Length {size} >>\nstream\n").as_bytes());
-    out.extend(std::iter::repeat_n(b'x', size));
-    out.extend_from_slice(b"\nendstream\nendobj\n");
-    let xref = out.len();
-    out.extend_from_slice(
-        format!(
-            "xref\n0 1\n0000000000 65535 f\r\n99 1\n{offset:010} 00000 n\r\ntrailer\n<< /Size 100 /Root 1 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n"
-        )
-        .as_bytes(),
-    );
-    out
-}
-
 struct Signed {
     anchors: Anchors,
     small: Vec<u8>,
@@ -95,7 +68,10 @@ async fn setup() -> Signed {
     };
     let base = akashi_pdf::text_pdf("Contract", &["Article 1."]);
     let mut contracts = Vec::new();
-    for mut pdf in [base.clone(), with_payload(&base, TEN_MB)] {
+    for mut pdf in [
+        base.clone(),
+        support::append_stream_object(&base, 99, &vec![b'x'; TEN_MB]),
+    ] {
         for (i, (card, cert)) in cards.iter_mut().enumerate() {
             let p = prepare_pades(&pdf, &format!("Signer{}", i + 1), cert, now).unwrap();
             let sig = card.sign(p.to_be_signed(), support::PIN).unwrap();

@@ -13,12 +13,11 @@ use time::OffsetDateTime;
 use x509_cert::crl::CertificateList;
 use x509_cert::Certificate;
 
-use akashi_crypto::{verify_rsa_pkcs1, HashAlgorithm};
 use akashi_jlis::{Authority, Generation};
 use akashi_jpki::{CertificateKind, JpkiCertificate};
 use akashi_store::Store;
 
-use crate::validate::Evidence;
+use crate::validate::{issued_by, Evidence};
 use crate::{signature_timestamp, SignError};
 
 /// Gives the validation data for a J-LIS signature certificate: its issuing root and a CRL.
@@ -39,20 +38,6 @@ pub struct LocalJlis<'a> {
     pub store: &'a Store,
     pub now: OffsetDateTime,
     pub tsa: Evidence,
-}
-
-/// Whether `issuer`'s key signed `cert`.
-pub(crate) fn issued_by(cert: &JpkiCertificate, issuer: &JpkiCertificate) -> bool {
-    cert.issuer() == issuer.subject()
-        && issuer.public_key_der().is_ok_and(|key| {
-            verify_rsa_pkcs1(
-                &key,
-                HashAlgorithm::Sha256,
-                cert.tbs_der(),
-                cert.certificate().signature.raw_bytes(),
-            )
-            .is_ok()
-        })
 }
 
 fn generation_of(authority: &Authority, cert: &JpkiCertificate) -> Result<Generation, SignError> {
@@ -111,25 +96,8 @@ pub async fn add_validation_data(
 
 /// The signer's certificate (DER) as the SignedData carries it.
 pub(crate) fn signer_certificate(view: &akashi_cms::SignedDataView) -> Result<Vec<u8>, SignError> {
-    let (issuer, serial) = view
-        .signer
-        .issuer_and_serial
-        .as_ref()
-        .ok_or(SignError::Invalid(
-            "the signer is not named by issuer and serial",
-        ))?;
-    view.certificates
-        .iter()
-        .find(|der| {
-            Certificate::from_der(der).is_ok_and(|c| {
-                c.tbs_certificate
-                    .issuer
-                    .to_der()
-                    .is_ok_and(|i| &i == issuer)
-                    && c.tbs_certificate.serial_number.as_bytes() == serial.as_slice()
-            })
-        })
-        .cloned()
+    view.signer_certificate(&[])
+        .map(<[u8]>::to_vec)
         .ok_or(SignError::Invalid(
             "the signer's certificate is not in the signature",
         ))

@@ -179,7 +179,12 @@ async fn pyhanko_validates_a_three_signer_pades_lta_contract_after_the_certifica
 
     // An incremental update after the signatures that rewrites the page's content stream:
     // the signed bytes are intact, but what a reader shows is not what was signed.
-    let forged = rewrite_content_stream(&pdf, b"BT /F1 16 Tf 72 770 Td (Nothing was agreed) Tj ET");
+    // Object 5 is the page's content stream in `text_pdf`.
+    let forged = support::append_stream_object(
+        &pdf,
+        5,
+        b"BT /F1 16 Tf 72 770 Td (Nothing was agreed) Tj ET",
+    );
     std::fs::write(dir.join("forged.pdf"), &forged).unwrap();
     let (ok, out) = adesverify("forged.pdf").unwrap();
     assert!(!ok, "pyHanko accepted a forged update: {out}");
@@ -200,44 +205,4 @@ async fn pyhanko_validates_a_three_signer_pades_lta_contract_after_the_certifica
         let report = validate_pades(&pdf[..cut], &anchors, now);
         assert!(!report.all_passed(), "cut at {cut}");
     }
-}
-
-/// Appends a hand-written incremental update that replaces object 5 (the page's content
-/// stream in `text_pdf`) with `content`.
-fn rewrite_content_stream(pdf: &[u8], content: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(pdf);
-    let prev: u64 = text
-        .rsplit("startxref")
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let trailer = text.rsplit("trailer").next().unwrap();
-    let number_after = |key: &str| -> u64 {
-        let rest = &trailer[trailer.find(key).unwrap() + key.len()..];
-        let digits: String = rest
-            .trim_start()
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse().unwrap()
-    };
-    let (size, root) = (number_after("/Size"), number_after("/Root"));
-    let mut out = pdf.to_vec();
-    out.push(b'\n');
-    let offset = out.len();
-    out.extend_from_slice(format!("5 0 obj\n<< /Length {} >>\nstream\n", content.len()).as_bytes());
-    out.extend_from_slice(content);
-    out.extend_from_slice(b"\nendstream\nendobj\n");
-    let xref = out.len();
-    out.extend_from_slice(
-        format!(
-            "xref\n0 1\n0000000000 65535 f\r\n5 1\n{offset:010} 00000 n\r\ntrailer\n<< /Size {size} /Root {root} 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n"
-        )
-        .as_bytes(),
-    );
-    out
 }

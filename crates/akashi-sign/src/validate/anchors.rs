@@ -22,6 +22,20 @@ pub struct Anchors {
     pub withdrawn: Vec<(Vec<u8>, OffsetDateTime)>,
 }
 
+/// Whether `issuer`'s key signed `cert` (names match, sha256WithRSAEncryption verifies).
+pub(crate) fn issued_by(cert: &JpkiCertificate, issuer: &JpkiCertificate) -> bool {
+    cert.issuer() == issuer.subject()
+        && issuer.public_key_der().is_ok_and(|key| {
+            verify_rsa_pkcs1(
+                &key,
+                HashAlgorithm::Sha256,
+                cert.tbs_der(),
+                cert.certificate().signature.raw_bytes(),
+            )
+            .is_ok()
+        })
+}
+
 /// J-LIS roots name their organisation "JPKI"; everything else is taken as a TSA root.
 fn is_jlis_root(cert: &JpkiCertificate) -> bool {
     akashi_jpki::names::attribute(cert.subject(), akashi_jpki::oid::ORGANIZATION_NAME)
@@ -83,17 +97,10 @@ impl Anchors {
         if let Some(same) = self.tsa.iter().find(|r| r.der() == tsa_cert.der()) {
             return Ok(same);
         }
-        let signature = tsa_cert.certificate().signature.raw_bytes();
         let root = self
             .tsa
             .iter()
-            .filter(|r| r.subject() == tsa_cert.issuer())
-            .find(|r| {
-                r.public_key_der().is_ok_and(|key| {
-                    verify_rsa_pkcs1(&key, HashAlgorithm::Sha256, tsa_cert.tbs_der(), signature)
-                        .is_ok()
-                })
-            })
+            .find(|r| issued_by(tsa_cert, r))
             .ok_or_else(|| {
                 format!(
                     "the TSA certificate (serial {}) is not issued by a trusted TSA root",

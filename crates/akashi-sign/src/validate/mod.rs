@@ -10,6 +10,7 @@ mod token;
 
 use time::OffsetDateTime;
 
+pub(crate) use anchors::issued_by;
 pub use anchors::Anchors;
 pub use pades::validate_pades;
 pub use report::{Indication, Level, Report, SignatureReport, SubIndication, TimestampReport};

@@ -46,7 +46,10 @@ pub(crate) fn check_signature(
         Err(e) => return report.fail(TotalFailed, SubIndication::FormatFailure, e),
     };
     evidence.extend(cx.outside);
-    let Some(cert) = find_certificate(&view, &evidence.certificates) else {
+    let Some(cert) = view
+        .signer_certificate(&evidence.certificates)
+        .and_then(|der| JpkiCertificate::from_der(der).ok())
+    else {
         return report.fail(
             Indeterminate,
             SubIndication::NoSigningCertificateFound,
@@ -256,21 +259,6 @@ fn decode(cms_der: &[u8]) -> Result<Decoded, String> {
         }
     }
     Ok((view, signer_info, evidence))
-}
-
-fn find_certificate(
-    view: &akashi_cms::SignedDataView,
-    extra: &[Vec<u8>],
-) -> Option<JpkiCertificate> {
-    let (issuer, serial) = view.signer.issuer_and_serial.as_ref()?;
-    view.certificates
-        .iter()
-        .chain(extra)
-        .filter_map(|der| JpkiCertificate::from_der(der).ok())
-        .find(|c| {
-            c.issuer().to_der().is_ok_and(|i| &i == issuer)
-                && c.certificate().tbs_certificate.serial_number.as_bytes() == serial.as_slice()
-        })
 }
 
 fn claimed_signing_time(signer: &SignerInfo) -> Option<OffsetDateTime> {

@@ -64,7 +64,10 @@ pub fn verify_timestamp(
         return Err("timestamp token: the imprint does not match the timestamped data".into());
     }
     let gen_time = OffsetDateTime::from(tst.gen_time.to_system_time());
-    let tsa = signer_certificate(&view, extra_certs)?;
+    let tsa = view
+        .signer_certificate(extra_certs)
+        .and_then(|der| JpkiCertificate::from_der(der).ok())
+        .ok_or("timestamp token: the TSA certificate is neither in the token nor given")?;
     verify_rsa_pkcs1(
         &tsa.public_key_der().map_err(|e| e.to_string())?,
         HashAlgorithm::Sha256,
@@ -87,29 +90,6 @@ pub fn verify_timestamp(
         .tsa_root_of(&tsa, gen_time)
         .map_err(|e| format!("timestamp token: {e}"))?;
     Ok(VerifiedTimestamp { gen_time, tsa })
-}
-
-/// The certificate the token's signer names by issuer and serial number.
-fn signer_certificate(
-    view: &akashi_cms::SignedDataView,
-    extra: &[Vec<u8>],
-) -> Result<JpkiCertificate, String> {
-    let (issuer, serial) = view
-        .signer
-        .issuer_and_serial
-        .as_ref()
-        .ok_or("timestamp token: the signer is not named by issuer and serial")?;
-    view.certificates
-        .iter()
-        .chain(extra)
-        .filter_map(|der| JpkiCertificate::from_der(der).ok())
-        .find(|c| {
-            der::Encode::to_der(c.issuer()).is_ok_and(|i| &i == issuer)
-                && c.certificate().tbs_certificate.serial_number.as_bytes() == serial.as_slice()
-        })
-        .ok_or_else(|| {
-            "timestamp token: the TSA certificate is neither in the token nor given".into()
-        })
 }
 
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {

@@ -98,3 +98,47 @@ pub async fn registered_card(
         .unwrap();
     JpkiCard::new(VirtualTransport(issued.card))
 }
+
+/// `pdf` with a hand-written incremental update (classic xref) that writes object `number`
+/// as a stream holding `content`: a new object (a large attachment, for hashing) or a
+/// replacement of a signed one (a forgery the validators must catch).
+pub fn append_stream_object(pdf: &[u8], number: u32, content: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(pdf);
+    let prev: u64 = text
+        .rsplit("startxref")
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let trailer = text.rsplit("trailer").next().unwrap();
+    let number_after = |key: &str| -> u64 {
+        let rest = &trailer[trailer.find(key).unwrap() + key.len()..];
+        let digits: String = rest
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse().unwrap()
+    };
+    let size = number_after("/Size").max(u64::from(number) + 1);
+    let root = number_after("/Root");
+    let mut out = pdf.to_vec();
+    out.push(b'\n');
+    let offset = out.len();
+    out.extend_from_slice(
+        format!("{number} 0 obj\n<< /Length {} >>\nstream\n", content.len()).as_bytes(),
+    );
+    out.extend_from_slice(content);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = out.len();
+    out.extend_from_slice(
+        format!(
+            "xref\n0 1\n0000000000 65535 f\r\n{number} 1\n{offset:010} 00000 n\r\ntrailer\n<< /Size {size} /Root {root} 0 R /Prev {prev} >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    out
+}
