@@ -16,6 +16,7 @@ mod demo_private_id;
 mod error;
 mod keyring;
 mod sign_report;
+mod sign_services;
 mod wallet_present;
 
 use std::path::PathBuf;

@@ -1,0 +1,148 @@
+//! Where signing gets its services: the installation's TSA (or `--tsa URL`) for timestamps
+//! and its J-LIS registry for validation data; raising signatures from one level to the next.
+
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+use akashi_crypto::OsRandom;
+use akashi_jlis::Authority;
+use akashi_sign::{
+    add_document_timestamp, add_pades_validation_data, add_signature_timestamp,
+    add_validation_data, Evidence, HttpTsa, LocalJlis, LocalTsa, SignError, TimestampSource,
+};
+use akashi_store::Store;
+use akashi_tsa::{Tsa, TsaAuthority};
+
+use crate::cmd_sign::{sign_error, Services, SignLevel};
+use crate::error::CliError;
+use crate::keyring;
+
+/// The installation's TSA (local, or `--tsa URL`).
+pub enum Tsas {
+    Local(Tsa, Store, OffsetDateTime),
+    Http(HttpTsa),
+}
+
+impl Tsas {
+    pub async fn open(
+        services: &Services,
+        key_file: Option<&Path>,
+        now: OffsetDateTime,
+    ) -> Result<Self, CliError> {
+        if let Some(url) = &services.tsa {
+            return Ok(Tsas::Http(HttpTsa::new(url.clone())));
+        }
+        let key = keyring::sealing_key(key_file)?;
+        let tsa = Tsa::new(
+            TsaAuthority::open_or_create(&services.data, &key, now, &OsRandom)
+                .map_err(|e| CliError::usage(e.to_string()))?,
+        );
+        let store = Store::open_in_dir(&services.data).await?;
+        Ok(Tsas::Local(tsa, store, now))
+    }
+}
+
+impl TimestampSource for Tsas {
+    async fn timestamp(&self, sha256: [u8; 32]) -> Result<Vec<u8>, SignError> {
+        match self {
+            Tsas::Local(tsa, store, now) => {
+                let local = LocalTsa {
+                    tsa,
+                    store,
+                    now: *now,
+                };
+                local.timestamp(sha256).await
+            }
+            Tsas::Http(http) => http.timestamp(sha256).await,
+        }
+    }
+}
+
+/// This installation's J-LIS (CRLs from its registry) and, with the local TSA, its CA's CRL.
+pub async fn local_services<T>(
+    services: &Services,
+    key_file: Option<&Path>,
+    now: OffsetDateTime,
+    with: impl for<'a> FnOnce(LocalJlis<'a>) -> BoxFuture<'a, T>,
+) -> Result<T, CliError> {
+    let key = keyring::sealing_key(key_file)?;
+    let authority = Authority::open(&services.data, key.clone())?;
+    let store = Store::open_in_dir(&services.data).await?;
+    let mut tsa = Evidence::default();
+    if services.tsa.is_none() {
+        let local = TsaAuthority::open_or_create(&services.data, &key, now, &OsRandom)
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        tsa.certificates.push(local.ca_certificate().to_vec());
+        tsa.crls.push(
+            local
+                .crl(&services.data, &key, now)
+                .map_err(|e| CliError::usage(e.to_string()))?,
+        );
+    }
+    let source = LocalJlis {
+        authority: &authority,
+        store: &store,
+        now,
+        tsa,
+    };
+    with(source).await.map_err(sign_error)
+}
+
+pub type BoxFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, SignError>> + 'a>>;
+
+/// Raises a signed PDF to `to`: LT adds the DSS; LTA adds a document timestamp (a renewal
+/// when the PDF has one already: the DSS first, then the new timestamp).
+pub async fn raise_pdf(
+    pdf: Vec<u8>,
+    to: SignLevel,
+    services: &Services,
+    key_file: Option<&Path>,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, CliError> {
+    if to < SignLevel::Lt {
+        return Ok(pdf);
+    }
+    let pdf = local_services(services, key_file, now, |source| {
+        Box::pin(async move { add_pades_validation_data(&pdf, &source).await })
+    })
+    .await?;
+    if to < SignLevel::Lta {
+        return Ok(pdf);
+    }
+    let tsas = Tsas::open(services, key_file, now).await?;
+    add_document_timestamp(&pdf, &tsas)
+        .await
+        .map_err(sign_error)
+}
+
+/// Raises a CAdES signature from level `from` to `to`.
+pub async fn raise(
+    mut cms: Vec<u8>,
+    from: SignLevel,
+    to: SignLevel,
+    services: &Services,
+    key_file: Option<&Path>,
+    now: OffsetDateTime,
+) -> Result<Vec<u8>, CliError> {
+    if to == SignLevel::Lta {
+        return Err(CliError::usage(
+            "CAdES-B-LTA (archive timestamps in the CMS) is not built yet: use PAdES for LTA, \
+             or keep B-LT",
+        ));
+    }
+    if from < SignLevel::T && to >= SignLevel::T {
+        let tsas = Tsas::open(services, key_file, now).await?;
+        cms = add_signature_timestamp(&cms, &tsas)
+            .await
+            .map_err(sign_error)?;
+    }
+    if from < SignLevel::Lt && to >= SignLevel::Lt {
+        cms = local_services(services, key_file, now, |source| {
+            Box::pin(async move { add_validation_data(&cms, &source).await })
+        })
+        .await?;
+    }
+    Ok(cms)
+}
