@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod certificates;
+mod contracts;
 mod error;
 mod issuer;
 mod migrations;
@@ -22,6 +23,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
+pub use contracts::{ContractEventRecord, ContractRecord, ContractSignerRecord, ContractSummary};
 pub use error::StoreError;
 pub use issuer::{DeferredRecord, IssuedCredentialRecord, IssuerGrantRecord, IssuerHolderRecord};
 pub use migrations::LATEST as SCHEMA_VERSION;

@@ -224,10 +224,50 @@ CREATE TABLE tsa_serials (
 )
 "#,
     ),
+    (
+    5,
+    "multi-party contracts: documents, signers with invitations, hash-chained audit trail",
+    r#"
+CREATE TABLE contracts (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    signing_order TEXT NOT NULL,
+    original {BLOB} NOT NULL,
+    current {BLOB} NOT NULL,
+    status TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    completed_at BIGINT
+);
+CREATE TABLE contract_signers (
+    contract_id TEXT NOT NULL REFERENCES contracts(id),
+    position BIGINT NOT NULL,
+    label TEXT NOT NULL,
+    status TEXT NOT NULL,
+    invitation_hash {BLOB} UNIQUE,
+    invitation_expires BIGINT,
+    signed_at BIGINT,
+    certificate_digest {BLOB},
+    signature {BLOB},
+    PRIMARY KEY (contract_id, position)
+);
+CREATE TABLE contract_events (
+    contract_id TEXT NOT NULL REFERENCES contracts(id),
+    seq BIGINT NOT NULL,
+    at BIGINT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    hash {BLOB} NOT NULL,
+    PRIMARY KEY (contract_id, seq)
+)
+"#,
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let (blob, serial) = match backend {
