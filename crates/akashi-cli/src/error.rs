@@ -113,3 +113,16 @@ pub fn create_dir(path: &std::path::Path) -> Result<(), CliError> {
     std::fs::create_dir_all(path)
         .map_err(|e| CliError::usage(format!("cannot create directory {}: {e}", path.display())))
 }
+
+impl From<akashi_contract::ContractError> for CliError {
+    /// A signature that does not validate is "not valid" (exit 1); every other refusal
+    /// (unknown invitation, not your turn, …) is a request that cannot run (exit 2).
+    fn from(e: akashi_contract::ContractError) -> Self {
+        match e {
+            akashi_contract::ContractError::SignatureRejected { .. } => {
+                CliError::invalid(e.to_string())
+            }
+            _ => CliError::usage(e.to_string()),
+        }
+    }
+}

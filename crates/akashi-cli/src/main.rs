@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod cmd_card;
+mod cmd_contract;
 mod cmd_jlis;
 mod cmd_jpki;
 mod cmd_pf;
@@ -9,6 +10,7 @@ mod cmd_registry;
 mod cmd_sign;
 mod cmd_verifier;
 mod cmd_wallet;
+mod contract_report;
 mod demo;
 mod demo_move;
 mod demo_pf;
@@ -75,6 +77,10 @@ enum Command {
     /// Long-term signatures with the card (CAdES, PAdES) and their offline validation.
     #[command(subcommand)]
     Sign(cmd_sign::SignCommand),
+    /// Contracts of two or more parties, each signing with their own card: create, invite,
+    /// review, sign, status (per signer, with the audit trail), export, cancel.
+    #[command(subcommand)]
+    Contract(cmd_contract::ContractCommand),
     /// Run the HTTP services: J-LIS (OCSP, CRL, verifier API), the PF operator API, and (with
     /// every role) the private ID issuer and the OpenID4VP verifier.
     Serve {
@@ -136,6 +142,7 @@ fn main() -> ExitCode {
         Command::Verifier(c) => cmd_verifier::run(c, &out),
         Command::Pf(c) => cmd_pf::run(c, key_file, &out),
         Command::Sign(c) => cmd_sign::run(c, key_file, &out),
+        Command::Contract(c) => cmd_contract::run(c, key_file, &out),
         Command::Serve {
             db,
             listen,

@@ -7,9 +7,11 @@ use time::OffsetDateTime;
 
 use akashi_crypto::OsRandom;
 use akashi_jlis::Authority;
+use akashi_jpki::{CertificateKind, JpkiCertificate};
 use akashi_sign::{
     add_document_timestamp, add_pades_validation_data, add_signature_timestamp,
-    add_validation_data, Evidence, HttpTsa, LocalJlis, LocalTsa, SignError, TimestampSource,
+    add_validation_data, Anchors, Evidence, HttpTsa, LocalJlis, LocalTsa, SignError,
+    TimestampSource,
 };
 use akashi_store::Store;
 use akashi_tsa::{Tsa, TsaAuthority};
@@ -59,34 +61,75 @@ impl TimestampSource for Tsas {
     }
 }
 
-/// This installation's J-LIS (CRLs from its registry) and, with the local TSA, its CA's CRL.
+/// This installation's J-LIS (CRLs from its registry) and, with the local TSA, its CA's CRL
+/// and root: what a [`LocalJlis`] borrows.
+pub struct LocalValidation {
+    pub authority: Authority,
+    pub store: Store,
+    pub tsa: Evidence,
+    pub now: OffsetDateTime,
+}
+
+impl LocalValidation {
+    pub async fn open(
+        services: &Services,
+        key_file: Option<&Path>,
+        now: OffsetDateTime,
+    ) -> Result<Self, CliError> {
+        let key = keyring::sealing_key(key_file)?;
+        let authority = Authority::open(&services.data, key.clone())?;
+        let store = Store::open_in_dir(&services.data).await?;
+        let mut tsa = Evidence::default();
+        if services.tsa.is_none() {
+            let local = TsaAuthority::open_or_create(&services.data, &key, now, &OsRandom)
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            tsa.certificates.push(local.ca_certificate().to_vec());
+            tsa.crls.push(
+                local
+                    .crl(&services.data, &key, now)
+                    .map_err(|e| CliError::usage(e.to_string()))?,
+            );
+        }
+        Ok(Self {
+            authority,
+            store,
+            tsa,
+            now,
+        })
+    }
+
+    pub fn source(&self) -> LocalJlis<'_> {
+        LocalJlis {
+            authority: &self.authority,
+            store: &self.store,
+            now: self.now,
+            tsa: self.tsa.clone(),
+        }
+    }
+
+    /// The anchors this installation trusts: its J-LIS signature roots (every generation)
+    /// and, with the local TSA, the TSA's root.
+    pub fn anchors(&self) -> Result<Anchors, CliError> {
+        let mut anchors = Anchors::default();
+        for generation in self.authority.generations(CertificateKind::Signature)? {
+            anchors.add(generation.certificate);
+        }
+        for der in &self.tsa.certificates {
+            anchors.add(JpkiCertificate::from_der(der)?);
+        }
+        Ok(anchors)
+    }
+}
+
+/// Runs `with` on this installation's [`LocalJlis`].
 pub async fn local_services<T>(
     services: &Services,
     key_file: Option<&Path>,
     now: OffsetDateTime,
     with: impl for<'a> FnOnce(LocalJlis<'a>) -> BoxFuture<'a, T>,
 ) -> Result<T, CliError> {
-    let key = keyring::sealing_key(key_file)?;
-    let authority = Authority::open(&services.data, key.clone())?;
-    let store = Store::open_in_dir(&services.data).await?;
-    let mut tsa = Evidence::default();
-    if services.tsa.is_none() {
-        let local = TsaAuthority::open_or_create(&services.data, &key, now, &OsRandom)
-            .map_err(|e| CliError::usage(e.to_string()))?;
-        tsa.certificates.push(local.ca_certificate().to_vec());
-        tsa.crls.push(
-            local
-                .crl(&services.data, &key, now)
-                .map_err(|e| CliError::usage(e.to_string()))?,
-        );
-    }
-    let source = LocalJlis {
-        authority: &authority,
-        store: &store,
-        now,
-        tsa,
-    };
-    with(source).await.map_err(sign_error)
+    let local = LocalValidation::open(services, key_file, now).await?;
+    with(local.source()).await.map_err(sign_error)
 }
 
 pub type BoxFuture<'a, T> =
