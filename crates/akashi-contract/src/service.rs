@@ -10,11 +10,9 @@ use akashi_store::{
     ContractEventRecord, ContractRecord, ContractSignerRecord, ContractSummary, Store, Txn,
 };
 
-use crate::audit::{self, next_event};
-use crate::view::{ContractView, EventView, SignerView};
-use crate::{
-    CheckedContract, ContractError, ContractStatus, DocumentKind, SignerStatus, SigningOrder,
-};
+use crate::audit::next_event;
+use crate::view::{view_of, ContractView};
+use crate::{CheckedContract, ContractError, ContractStatus, DocumentKind, SignerStatus};
 
 /// The contract service over a store.
 #[derive(Debug, Clone)]
@@ -159,7 +157,7 @@ impl Contracts {
         });
         append_event(&mut txn, &mut loaded, now, "created", detail).await?;
         txn.commit().await?;
-        view(&loaded)
+        view_of(&loaded)
     }
 
     /// New invitations for `positions` (all signers who have not signed when empty), valid
@@ -261,7 +259,7 @@ impl Contracts {
         )
         .await?;
         txn.commit().await?;
-        view(&loaded)
+        view_of(&loaded)
     }
 
     /// The contract's state, with the audit trail checked.
@@ -269,7 +267,7 @@ impl Contracts {
         let mut txn = self.store.begin().await?;
         let loaded = load(&mut txn, id).await?;
         txn.rollback().await?;
-        view(&loaded)
+        view_of(&loaded)
     }
 
     /// The contract an invitation belongs to and the invited signer's position, so the signer
@@ -288,7 +286,7 @@ impl Contracts {
         let loaded = load(&mut txn, &signer.contract_id).await?;
         txn.rollback().await?;
         let document = loaded.contract.current.clone();
-        Ok((view(&loaded)?, signer.position as usize, document))
+        Ok((view_of(&loaded)?, signer.position as usize, document))
     }
 
     /// The signed document and, for file contracts, each signer's detached signature.
@@ -304,7 +302,11 @@ impl Contracts {
             .iter()
             .filter_map(|s| Some((s.position as usize, s.signature.clone()?)))
             .collect();
-        Ok((view(&loaded)?, loaded.contract.current.clone(), signatures))
+        Ok((
+            view_of(&loaded)?,
+            loaded.contract.current.clone(),
+            signatures,
+        ))
     }
 
     pub async fn list(&self) -> Result<Vec<ContractSummary>, ContractError> {
@@ -337,79 +339,4 @@ pub(crate) fn iso(unix: i64) -> String {
 
 pub(crate) fn field_name(position: usize) -> String {
     format!("Signer{position}")
-}
-
-/// The name in the certificate that made a CMS signature.
-fn signer_name(cms: &[u8]) -> Option<String> {
-    let view = akashi_cms::parse_signed_data(cms).ok()?;
-    let cert = akashi_jpki::JpkiCertificate::from_der(view.signer_certificate(&[])?).ok()?;
-    Some(cert.basic_four().ok()??.name)
-}
-
-pub(crate) fn view(loaded: &Loaded) -> Result<ContractView, ContractError> {
-    let c = &loaded.contract;
-    let kind = loaded.kind()?;
-    let status = loaded.status()?;
-    let pdf_signatures = match kind {
-        DocumentKind::Pdf => akashi_pdf::signatures(&c.current).unwrap_or_default(),
-        DocumentKind::File => Vec::new(),
-    };
-    let mut signers = Vec::new();
-    for s in &loaded.signers {
-        let position = s.position as usize;
-        let status = SignerStatus::parse(&s.status).ok_or_else(|| corrupt("signer status"))?;
-        let field = (kind == DocumentKind::Pdf).then(|| field_name(position));
-        let cms = match kind {
-            DocumentKind::Pdf => pdf_signatures
-                .iter()
-                .find(|sig| Some(&sig.field_name) == field.as_ref())
-                .map(|sig| sig.cms.clone()),
-            DocumentKind::File => s.signature.clone(),
-        };
-        signers.push(SignerView {
-            position,
-            label: s.label.clone(),
-            status,
-            invitation_expires: s
-                .invitation_hash
-                .as_ref()
-                .and(s.invitation_expires)
-                .map(iso),
-            signed_at: s.signed_at.map(iso),
-            signed_by: cms.as_deref().and_then(signer_name),
-            field: field.filter(|_| status == SignerStatus::Signed),
-        });
-    }
-    let any_signed = signers.iter().any(|s| s.status == SignerStatus::Signed);
-    let level = match (status, kind) {
-        (ContractStatus::Completed, DocumentKind::Pdf) => Some("B-LTA"),
-        (ContractStatus::Completed, DocumentKind::File) => Some("B-LT"),
-        _ if any_signed => Some("B-T"),
-        _ => None,
-    };
-    Ok(ContractView {
-        id: c.id.clone(),
-        title: c.title.clone(),
-        file_name: c.file_name.clone(),
-        kind,
-        order: SigningOrder::parse(&c.signing_order).ok_or_else(|| corrupt("signing order"))?,
-        status,
-        created_at: iso(c.created_at),
-        completed_at: c.completed_at.map(iso),
-        document_sha256: sha256_hex(&c.original),
-        current_sha256: sha256_hex(&c.current),
-        level: level.map(str::to_owned),
-        signers,
-        audit: audit::check(&loaded.events),
-        events: loaded
-            .events
-            .iter()
-            .map(|e| EventView {
-                seq: e.seq,
-                at: iso(e.at),
-                action: e.action.clone(),
-                detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
-            })
-            .collect(),
-    })
 }

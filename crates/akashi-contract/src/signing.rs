@@ -16,8 +16,9 @@ use akashi_sign::{
 };
 
 use crate::service::{
-    append_event, check_not_expired, field_name, invitation_hash, load, sha256_hex, view, Contracts,
+    append_event, check_not_expired, field_name, invitation_hash, load, sha256_hex, Contracts,
 };
+use crate::view::view_of;
 use crate::{
     ContractError, ContractStatus, ContractView, DocumentKind, SignerStatus, SigningOrder,
 };
@@ -286,7 +287,7 @@ impl Contracts {
             append_event(&mut txn, &mut loaded, now, "completed", detail).await?;
         }
         txn.commit().await?;
-        view(&loaded)
+        view_of(&loaded)
     }
 }
 

@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use crate::{AuditCheck, DocumentKind, SigningOrder};
+use crate::audit;
+use crate::service::{corrupt, field_name, iso, sha256_hex, Loaded};
+use crate::{AuditCheck, ContractError, DocumentKind, SigningOrder};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -121,4 +123,79 @@ impl ContractView {
             .filter(|s| s.status == SignerStatus::Signed)
             .count()
     }
+}
+
+/// The name in the certificate that made a CMS signature.
+fn signer_name(cms: &[u8]) -> Option<String> {
+    let view = akashi_cms::parse_signed_data(cms).ok()?;
+    let cert = akashi_jpki::JpkiCertificate::from_der(view.signer_certificate(&[])?).ok()?;
+    Some(cert.basic_four().ok()??.name)
+}
+
+pub(crate) fn view_of(loaded: &Loaded) -> Result<ContractView, ContractError> {
+    let c = &loaded.contract;
+    let kind = loaded.kind()?;
+    let status = loaded.status()?;
+    let pdf_signatures = match kind {
+        DocumentKind::Pdf => akashi_pdf::signatures(&c.current).unwrap_or_default(),
+        DocumentKind::File => Vec::new(),
+    };
+    let mut signers = Vec::new();
+    for s in &loaded.signers {
+        let position = s.position as usize;
+        let status = SignerStatus::parse(&s.status).ok_or_else(|| corrupt("signer status"))?;
+        let field = (kind == DocumentKind::Pdf).then(|| field_name(position));
+        let cms = match kind {
+            DocumentKind::Pdf => pdf_signatures
+                .iter()
+                .find(|sig| Some(&sig.field_name) == field.as_ref())
+                .map(|sig| sig.cms.clone()),
+            DocumentKind::File => s.signature.clone(),
+        };
+        signers.push(SignerView {
+            position,
+            label: s.label.clone(),
+            status,
+            invitation_expires: s
+                .invitation_hash
+                .as_ref()
+                .and(s.invitation_expires)
+                .map(iso),
+            signed_at: s.signed_at.map(iso),
+            signed_by: cms.as_deref().and_then(signer_name),
+            field: field.filter(|_| status == SignerStatus::Signed),
+        });
+    }
+    let any_signed = signers.iter().any(|s| s.status == SignerStatus::Signed);
+    let level = match (status, kind) {
+        (ContractStatus::Completed, DocumentKind::Pdf) => Some("B-LTA"),
+        (ContractStatus::Completed, DocumentKind::File) => Some("B-LT"),
+        _ if any_signed => Some("B-T"),
+        _ => None,
+    };
+    Ok(ContractView {
+        id: c.id.clone(),
+        title: c.title.clone(),
+        file_name: c.file_name.clone(),
+        kind,
+        order: SigningOrder::parse(&c.signing_order).ok_or_else(|| corrupt("signing order"))?,
+        status,
+        created_at: iso(c.created_at),
+        completed_at: c.completed_at.map(iso),
+        document_sha256: sha256_hex(&c.original),
+        current_sha256: sha256_hex(&c.current),
+        level: level.map(str::to_owned),
+        signers,
+        audit: audit::check(&loaded.events),
+        events: loaded
+            .events
+            .iter()
+            .map(|e| EventView {
+                seq: e.seq,
+                at: iso(e.at),
+                action: e.action.clone(),
+                detail: serde_json::from_str(&e.detail).unwrap_or(serde_json::Value::Null),
+            })
+            .collect(),
+    })
 }
