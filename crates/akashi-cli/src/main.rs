@@ -12,6 +12,7 @@ mod cmd_verifier;
 mod cmd_wallet;
 mod contract_report;
 mod demo;
+mod demo_contract;
 mod demo_move;
 mod demo_pf;
 mod demo_private_id;

@@ -321,7 +321,13 @@ fn the_demo_runs_end_to_end() {
     let env = Env::new();
     let t = env.ok(&["demo", "--data", &env.p("demo")]);
     for expected in [
-        "[18/18]",
+        "[20/20]",
+        // The lease: three cards, sequential, B-LTA, validated offline; a changed rent fails.
+        "3. Guarantor signed with the card as 鈴木\u{3000}三郎",
+        "the contract is completed at level B-LTA",
+        "audit trail: 6 events, hash chain intact",
+        "Signer3: TOTAL-PASSED (B-LTA)",
+        "90,000 yen in the file: TOTAL-FAILED/HASH_FAILURE, TOTAL-FAILED/HASH_FAILURE, TOTAL-FAILED/HASH_FAILURE",
         "6982 (refused",
         "signature: VALID",
         "山田\u{3000}花子",
