@@ -10,13 +10,13 @@ use time::{Duration, OffsetDateTime};
 use akashi_card::{Card, CertificateSlot};
 use akashi_contract::{ContractDraft, ContractView, Contracts, SigningOrder};
 use akashi_crypto::OsRandom;
-use akashi_sign::Anchors;
 use akashi_store::Store;
 
 use crate::cmd_registry::block_on;
 use crate::cmd_sign::{Services, PRIVACY_NOTE};
 use crate::error::{create_dir, read, write, CliError};
-use crate::sign_services::{LocalValidation, Tsas};
+use crate::sign_services::Tsas;
+use crate::sign_validation::{add_anchors, ValidationSources};
 use crate::{contract_report, Output};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -308,23 +308,15 @@ async fn sign(
         session.position()
     );
     let signature = card.sign(session.to_be_signed(), pin)?;
-    let local = LocalValidation::open(services, key_file, now).await?;
-    let mut anchors = local.anchors()?;
+    let sources = ValidationSources::open(services, key_file, now).await?;
+    let mut anchors = sources.anchors()?;
     if let Some(dir) = extra_anchors {
         add_anchors(&mut anchors, dir)?;
     }
     let tsa = Tsas::open(services, key_file, now).await?;
     Ok(contracts
-        .complete_signing(session, &signature, &tsa, &local.source(), &anchors, now)
+        .complete_signing(session, &signature, &tsa, &sources.source(), &anchors, now)
         .await?)
-}
-
-fn add_anchors(anchors: &mut Anchors, dir: &Path) -> Result<(), CliError> {
-    let extra = Anchors::from_dir(dir).map_err(crate::cmd_sign::sign_error)?;
-    for cert in extra.jpki.roots().iter().chain(&extra.tsa) {
-        anchors.add(cert.clone());
-    }
-    Ok(())
 }
 
 fn file_name(path: &Path) -> String {

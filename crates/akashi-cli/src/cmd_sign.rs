@@ -42,6 +42,15 @@ pub struct Services {
     /// An RFC 3161 TSA over HTTP (e.g. http://host:8080/tsa) instead of the local one.
     #[arg(long)]
     pub tsa: Option<String>,
+    /// J-LIS over HTTP (e.g. http://host:8080) for B-LT's CRLs instead of the local one.
+    #[arg(long, requires_all = ["jlis_credential", "jlis_roots"])]
+    pub jlis: Option<String>,
+    /// A registered verifier's J-LIS credential (for --jlis).
+    #[arg(long, env = "AKASHI_JLIS_CREDENTIAL", hide_env_values = true)]
+    pub jlis_credential: Option<String>,
+    /// Directory of the J-LIS roots you trust (for --jlis; a TSA root there is trusted too).
+    #[arg(long)]
+    pub jlis_roots: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -122,6 +122,9 @@ pub async fn run(
     let services = Services {
         data: data.to_path_buf(),
         tsa: None,
+        jlis: None,
+        jlis_credential: None,
+        jlis_roots: None,
     };
     let local = LocalValidation::open(&services, key_file, now).await?;
     let anchors = local.anchors()?;

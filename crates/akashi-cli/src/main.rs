@@ -20,6 +20,7 @@ mod error;
 mod keyring;
 mod sign_report;
 mod sign_services;
+mod sign_validation;
 mod wallet_present;
 
 use std::path::PathBuf;

@@ -19,6 +19,7 @@ use akashi_tsa::{Tsa, TsaAuthority};
 use crate::cmd_sign::{sign_error, Services, SignLevel};
 use crate::error::CliError;
 use crate::keyring;
+use crate::sign_validation::{Validation, ValidationSources};
 
 /// The installation's TSA (local, or `--tsa URL`).
 pub enum Tsas {
@@ -121,15 +122,15 @@ impl LocalValidation {
     }
 }
 
-/// Runs `with` on this installation's [`LocalJlis`].
+/// Runs `with` on the validation source `services` names (local J-LIS, or `--jlis URL`).
 pub async fn local_services<T>(
     services: &Services,
     key_file: Option<&Path>,
     now: OffsetDateTime,
-    with: impl for<'a> FnOnce(LocalJlis<'a>) -> BoxFuture<'a, T>,
+    with: impl for<'a> FnOnce(Validation<'a>) -> BoxFuture<'a, T>,
 ) -> Result<T, CliError> {
-    let local = LocalValidation::open(services, key_file, now).await?;
-    with(local.source()).await.map_err(sign_error)
+    let sources = ValidationSources::open(services, key_file, now).await?;
+    with(sources.source()).await.map_err(sign_error)
 }
 
 pub type BoxFuture<'a, T> =

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod cades;
+mod http_jlis;
 mod ltv;
 pub mod pades;
 mod timestamp;
@@ -21,6 +22,7 @@ pub mod validate;
 pub use cades::{
     add_signature_timestamp, prepare_cades, signature_timestamp, ID_SIGNATURE_TIME_STAMP,
 };
+pub use http_jlis::HttpJlis;
 pub use ltv::{add_validation_data, embed, LocalJlis, ValidationSource};
 pub use pades::{
     add_document_timestamp, add_pades_validation_data, prepare_pades, renew_archive_timestamp,
