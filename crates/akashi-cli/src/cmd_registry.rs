@@ -68,12 +68,19 @@ pub enum EventKind {
     Emigrate,
 }
 
+/// Runs `future` on the process's one runtime. One runtime, not one per call: a PostgreSQL
+/// connection opened on a runtime belongs to its reactor, and a pool opened in one call and
+/// used in the next would otherwise find that runtime shut down.
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("tokio runtime")
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("tokio runtime")
+        })
         .block_on(future)
 }
 
