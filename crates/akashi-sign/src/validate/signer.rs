@@ -125,6 +125,7 @@ pub(crate) fn check_signature(
                 );
             }
             Ok(ts) => {
+                report.notes.extend(ts.notes);
                 report.signature_timestamp = Some(iso(ts.gen_time));
                 report.level = Some(Level::BT);
                 best_time = Some(ts.gen_time);
