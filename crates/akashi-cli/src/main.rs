@@ -7,6 +7,8 @@ mod cmd_jpki;
 mod cmd_pf;
 mod cmd_registry;
 mod cmd_sign;
+mod cmd_trust;
+mod cmd_tsa;
 mod cmd_verifier;
 mod cmd_wallet;
 mod demo;
@@ -17,6 +19,8 @@ mod error;
 mod keyring;
 mod sign_report;
 mod sign_services;
+mod sign_verify;
+mod trust_show;
 mod wallet_present;
 
 use std::path::PathBuf;
@@ -75,6 +79,13 @@ enum Command {
     /// Long-term signatures with the card (CAdES, PAdES) and their offline validation.
     #[command(subcommand)]
     Sign(cmd_sign::SignCommand),
+    /// The signed trusted list (scheme operator): create, withdraw a service, show.
+    #[command(subcommand)]
+    TrustList(cmd_trust::TrustCommand),
+    /// The time-stamping authority of a data directory: its certificate from an external CA
+    /// (csr, install), its policy, show.
+    #[command(subcommand)]
+    Tsa(cmd_tsa::TsaCommand),
     /// Run the HTTP services: J-LIS (OCSP, CRL, verifier API), the PF operator API, and (with
     /// every role) the private ID issuer and the OpenID4VP verifier.
     Serve {
@@ -136,6 +147,8 @@ fn main() -> ExitCode {
         Command::Verifier(c) => cmd_verifier::run(c, &out),
         Command::Pf(c) => cmd_pf::run(c, key_file, &out),
         Command::Sign(c) => cmd_sign::run(c, key_file, &out),
+        Command::TrustList(c) => cmd_trust::run(c, key_file, &out),
+        Command::Tsa(c) => cmd_tsa::run(c, key_file, &out),
         Command::Serve {
             db,
             listen,
