@@ -83,7 +83,7 @@ pub fn certificates_from_pem(bytes: &[u8]) -> Result<Vec<Vec<u8>>, TsaError> {
             .map(|i| start + i)
             .ok_or_else(|| TsaError::Invalid("a PEM block has no END line".into()))?;
         let stop = rest[end..].find('\n').map_or(rest.len(), |i| end + i + 1);
-        let (label, der) = der::pem::decode_vec(rest[start..stop].as_bytes())
+        let (label, der) = der::pem::decode_vec(&rest.as_bytes()[start..stop])
             .map_err(|e| TsaError::Invalid(format!("PEM: {e}")))?;
         if label == "CERTIFICATE" {
             out.push(der);
