@@ -18,7 +18,6 @@ use akashi_crypto::{verify_rsa_pkcs1, HashAlgorithm};
 use akashi_jpki::JpkiCertificate;
 use akashi_tsa::ID_CT_TST_INFO;
 
-use super::report::iso;
 use super::Anchors;
 
 /// id-kp-timeStamping
@@ -30,9 +29,6 @@ const ID_KP_TIME_STAMPING: const_oid::ObjectIdentifier =
 pub struct VerifiedTimestamp {
     pub gen_time: OffsetDateTime,
     pub tsa: JpkiCertificate,
-    /// What the validator noticed without refusing the token (a TSA root a trusted list
-    /// withdrew after the token's time).
-    pub notes: Vec<String>,
 }
 
 /// Checks `token` over `expected_sha256`; `extra_certs` may hold the TSA certificate when the
@@ -90,35 +86,10 @@ pub fn verify_timestamp(
             "timestamp token: the TSA certificate is not valid at the token's time {gen_time}"
         ));
     }
-    let root = anchors
+    anchors
         .tsa_root_of(&tsa, gen_time)
         .map_err(|e| format!("timestamp token: {e}"))?;
-    let mut notes = Vec::new();
-    // As for J-LIS roots and the proof of existence: a TSA the trusted list withdrew still
-    // vouches for the times it stamped before the withdrawal, and for none after.
-    if let Some(withdrawn) = anchors.withdrawn_at(root) {
-        if withdrawn <= gen_time {
-            return Err(format!(
-                "timestamp token: the trusted list withdrew the TSA root (serial {}) at {}, \
-                 before the token's time {}",
-                root.serial_hex(),
-                iso(withdrawn),
-                iso(gen_time)
-            ));
-        }
-        notes.push(format!(
-            "the trusted list withdrew the TSA root (serial {}) at {}, after the timestamp's \
-             time {}",
-            root.serial_hex(),
-            iso(withdrawn),
-            iso(gen_time)
-        ));
-    }
-    Ok(VerifiedTimestamp {
-        gen_time,
-        tsa,
-        notes,
-    })
+    Ok(VerifiedTimestamp { gen_time, tsa })
 }
 
 pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
