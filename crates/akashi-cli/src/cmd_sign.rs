@@ -7,14 +7,12 @@ use clap::{Args, Subcommand, ValueEnum};
 use time::OffsetDateTime;
 
 use akashi_card::{Card, CertificateSlot};
-use akashi_sign::{
-    prepare_cades, prepare_pades, validate_cades, validate_pades, Anchors, Report, SignError,
-};
+use akashi_sign::{prepare_cades, prepare_pades, SignError};
 
 use crate::cmd_registry::block_on;
 use crate::error::{read, write, CliError};
 use crate::sign_services::{raise, raise_pdf, Tsas};
-use crate::{sign_report, Output};
+use crate::Output;
 
 /// Said before every signature: the certificate travels with it.
 pub const PRIVACY_NOTE: &str = "Privacy: your signature certificate carries your name, date of \
@@ -100,19 +98,9 @@ pub enum SignCommand {
         #[command(flatten)]
         services: Services,
     },
-    /// Validate signatures: a PDF's (PAdES), or a detached CAdES signature with --sig.
-    Verify {
-        file: PathBuf,
-        /// The detached signature of FILE.
-        #[arg(long)]
-        sig: Option<PathBuf>,
-        /// Directory of trusted root certificates (J-LIS roots, TSA roots).
-        #[arg(long)]
-        anchors: PathBuf,
-        /// Validation time (RFC 3339; default now).
-        #[arg(long)]
-        at: Option<String>,
-    },
+    /// Validate signatures: a PDF's (PAdES), or a detached CAdES signature with --sig, against
+    /// --anchors DIR or a signed --trusted-list FILE (with --tl-operator CERT).
+    Verify(crate::sign_verify::VerifyArgs),
 }
 
 pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Result<(), CliError> {
@@ -225,58 +213,10 @@ pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Resul
             });
             Ok(())
         }
-        SignCommand::Verify {
-            file,
-            sig,
-            anchors,
-            at,
-        } => {
-            let at = match at {
-                Some(t) => {
-                    OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
-                        .map_err(|e| {
-                            CliError::usage(format!("--at {t}: not an RFC 3339 time: {e}"))
-                        })?
-                }
-                None => now,
-            };
-            let anchors = Anchors::from_dir(&anchors).map_err(sign_error)?;
-            let content = read(&file)?;
-            let report = match sig {
-                Some(sig) => validate_cades(&content, &read(&sig)?, &anchors, at),
-                None => verify_unsigned_input(&content, &anchors, at)?,
-            };
-            print_report(&report, out);
-            if report.all_passed() {
-                Ok(())
-            } else {
-                Err(CliError::invalid(
-                    "not every signature is TOTAL-PASSED (see the report)",
-                ))
-            }
-        }
+        SignCommand::Verify(args) => crate::sign_verify::run(args, now, out),
     }
-}
-
-fn verify_unsigned_input(
-    content: &[u8],
-    anchors: &Anchors,
-    at: OffsetDateTime,
-) -> Result<Report, CliError> {
-    if !content.starts_with(b"%PDF") {
-        return Err(CliError::usage(
-            "not a PDF: give the detached signature of this file with --sig",
-        ));
-    }
-    Ok(validate_pades(content, anchors, at))
 }
 
 pub fn sign_error(e: SignError) -> CliError {
     CliError::usage(e.to_string())
-}
-
-fn print_report(report: &Report, out: &Output) {
-    out.result(&serde_json::to_value(report).expect("report JSON"), || {
-        sign_report::text(report)
-    });
 }

@@ -8,6 +8,8 @@ mod cmd_jpki;
 mod cmd_pf;
 mod cmd_registry;
 mod cmd_sign;
+mod cmd_trust;
+mod cmd_tsa;
 mod cmd_verifier;
 mod cmd_wallet;
 mod contract_report;
@@ -21,6 +23,8 @@ mod keyring;
 mod sign_report;
 mod sign_services;
 mod sign_validation;
+mod sign_verify;
+mod trust_show;
 mod wallet_present;
 
 use std::path::PathBuf;
@@ -83,6 +87,13 @@ enum Command {
     /// review, sign, status (per signer, with the audit trail), export, cancel.
     #[command(subcommand)]
     Contract(cmd_contract::ContractCommand),
+    /// The signed trusted list (scheme operator): create, withdraw a service, show.
+    #[command(subcommand)]
+    TrustList(cmd_trust::TrustCommand),
+    /// The time-stamping authority of a data directory: its certificate from an external CA
+    /// (csr, install), its policy, show.
+    #[command(subcommand)]
+    Tsa(cmd_tsa::TsaCommand),
     /// Run the HTTP services: J-LIS (OCSP, CRL, verifier API), the PF operator API, and (with
     /// every role) the private ID issuer and the OpenID4VP verifier.
     Serve {
@@ -145,6 +156,8 @@ fn main() -> ExitCode {
         Command::Pf(c) => cmd_pf::run(c, key_file, &out),
         Command::Sign(c) => cmd_sign::run(c, key_file, &out),
         Command::Contract(c) => cmd_contract::run(c, key_file, &out),
+        Command::TrustList(c) => cmd_trust::run(c, key_file, &out),
+        Command::Tsa(c) => cmd_tsa::run(c, key_file, &out),
         Command::Serve {
             db,
             listen,

@@ -85,11 +85,14 @@ impl LocalValidation {
             let local = TsaAuthority::open_or_create(&services.data, &key, now, &OsRandom)
                 .map_err(|e| CliError::usage(e.to_string()))?;
             tsa.certificates.push(local.ca_certificate().to_vec());
-            tsa.crls.push(
-                local
-                    .crl(&services.data, &key, now)
-                    .map_err(|e| CliError::usage(e.to_string()))?,
-            );
+            // An external CA (akashi tsa install) publishes the CRLs of its TSA certificate.
+            if !local.is_external() {
+                tsa.crls.push(
+                    local
+                        .crl(&services.data, &key, now)
+                        .map_err(|e| CliError::usage(e.to_string()))?,
+                );
+            }
         }
         Ok(Self {
             authority,

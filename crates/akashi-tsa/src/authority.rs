@@ -1,6 +1,11 @@
 //! The TSA's keys and certificates in `DIR/tsa`: a trust-services root CA (self-signed) and
 //! the TSA certificate it issues. Keys are sealed at rest under the data directory's sealing
 //! key; certificates are written as DER and PEM (for validators such as `openssl ts`).
+//!
+//! A deployment may instead have the TSA certified by an external CA ([`crate::install`]):
+//! `installed.pem` (the TSA certificate, then its CA and the CA's issuers) is then what the
+//! TSA uses, and `tsa.*`, `ca.*` are re-exported from it. The policy OID is in `policy`
+//! (default [`TSA_POLICY`]).
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -33,10 +38,15 @@ const TSA_KEY_LABEL: &str = "akashi-tsa-key";
 pub struct TsaAuthority {
     pub(crate) key: RsaPrivateKey,
     pub(crate) certificate: Vec<u8>,
-    ca_certificate: Vec<u8>,
+    pub(crate) ca_certificate: Vec<u8>,
+    /// Certificates above the CA (external CAs only), nearest first.
+    pub(crate) chain: Vec<Vec<u8>>,
+    pub(crate) policy: const_oid::ObjectIdentifier,
+    /// Certified by an external CA: its CRLs come from it, not from here.
+    pub(crate) external: bool,
 }
 
-fn io(path: &Path, why: impl std::fmt::Display) -> TsaError {
+pub(crate) fn io(path: &Path, why: impl std::fmt::Display) -> TsaError {
     TsaError::Io {
         path: path.display().to_string(),
         why: why.to_string(),
@@ -60,7 +70,7 @@ fn name(text: &str) -> Result<Name, TsaError> {
 }
 
 impl TsaAuthority {
-    fn dir(data: &Path) -> PathBuf {
+    pub(crate) fn dir(data: &Path) -> PathBuf {
         data.join("tsa")
     }
 
@@ -76,11 +86,16 @@ impl TsaAuthority {
         let key_path = dir.join("tsa.key.sealed");
         if key_path.exists() {
             let read = |p: PathBuf| std::fs::read(&p).map_err(|e| io(&p, e));
-            return Ok(Self {
+            let mut tsa = Self {
                 key: RsaPrivateKey::unseal(sealing_key, TSA_KEY_LABEL, &read(key_path)?)?,
                 certificate: read(dir.join("tsa.der"))?,
                 ca_certificate: read(dir.join("ca.der"))?,
-            });
+                chain: Vec::new(),
+                policy: crate::install::read_policy(&dir)?,
+                external: false,
+            };
+            crate::install::load_installed(&mut tsa, &dir)?;
+            return Ok(tsa);
         }
         std::fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
         let ca_key = RsaPrivateKey::generate()?;
@@ -133,6 +148,9 @@ impl TsaAuthority {
             key,
             certificate,
             ca_certificate,
+            chain: Vec::new(),
+            policy: TSA_POLICY,
+            external: false,
         })
     }
 
@@ -141,20 +159,39 @@ impl TsaAuthority {
         &self.certificate
     }
 
-    /// The root CA certificate a validator trusts (DER).
+    /// The CA certificate a validator trusts (DER): the issuer of the TSA certificate.
     pub fn ca_certificate(&self) -> &[u8] {
         &self.ca_certificate
     }
 
+    /// The certificates above the CA, nearest first (an external CA's issuers, if given).
+    pub fn chain(&self) -> &[Vec<u8>] {
+        &self.chain
+    }
+
+    /// The policy (TSAPolicyId) stated in every token.
+    pub fn policy(&self) -> const_oid::ObjectIdentifier {
+        self.policy
+    }
+
+    /// Whether an external CA certified the TSA (then CRLs come from that CA).
+    pub fn is_external(&self) -> bool {
+        self.external
+    }
+
     /// A CRL of the TSA's CA at `now` (nothing revoked), valid for a week. Long-term
     /// validators (pyHanko, ETSI EN 319 102-1) want revocation data for the TSA certificate
-    /// too; the signer embeds this in the DSS. The CA key is unsealed only for this.
+    /// too; the signer embeds this in the DSS. The CA key is unsealed only for this. Refused
+    /// ([`TsaError::ExternalCa`]) when an external CA certified the TSA.
     pub fn crl(
         &self,
         data: &Path,
         sealing_key: &SealingKey,
         now: OffsetDateTime,
     ) -> Result<Vec<u8>, TsaError> {
+        if self.external {
+            return Err(TsaError::ExternalCa);
+        }
         let path = Self::dir(data).join("ca.key.sealed");
         let sealed = std::fs::read(&path).map_err(|e| io(&path, e))?;
         let ca_key = RsaPrivateKey::unseal(sealing_key, CA_KEY_LABEL, &sealed)?;
@@ -174,7 +211,7 @@ impl TsaAuthority {
     }
 }
 
-fn pem(der: &[u8]) -> Result<String, TsaError> {
+pub(crate) fn pem(der: &[u8]) -> Result<String, TsaError> {
     let cert = Certificate::from_der(der)?;
     Ok(cert.to_pem(der::pem::LineEnding::LF)?)
 }

@@ -7,6 +7,9 @@
 //!   token (TSTInfo in CMS SignedData, ESSCertIDv2 per RFC 5816) or rejected with the PKI
 //!   failure bit that names the problem. Time and serial number are inputs.
 //! - [`next_serial`]: serial numbers that only grow, persisted in the store.
+//! - [`TsaAuthority::certification_request`] and [`TsaAuthority::install`]: the TSA
+//!   certificate from an external CA (PKCS#10 out, the certificate checked and installed
+//!   atomically), and a configurable policy OID ([`TsaAuthority::set_policy`]).
 //!
 //! The TSA signs with RSA-2048 PKCS#1 v1.5 / SHA-256 through OpenSSL: the algorithm every
 //! long-term-signature validator (JIS X 5092 / ETSI EN 319 122 profiles, openssl ts, pyHanko)
@@ -14,9 +17,11 @@
 #![forbid(unsafe_code)]
 
 mod authority;
+mod install;
 mod respond;
 
 pub use authority::{TsaAuthority, TSA_POLICY};
+pub use install::{certificates_from_pem, request_pem, CertificateRefusal};
 pub use respond::{decode_response, next_serial, Tsa, TsaRejection, ID_CT_TST_INFO};
 
 /// Why the TSA could not be set up or answer.
@@ -37,4 +42,10 @@ pub enum TsaError {
     Revocation(String),
     #[error("TSA: {path}: {why}")]
     Io { path: String, why: String },
+    #[error("TSA certificate refused: {0}")]
+    Refused(#[from] CertificateRefusal),
+    #[error("TSA: the TSA is certified by an external CA, which issues the CRLs for it")]
+    ExternalCa,
+    #[error("TSA: {0}")]
+    Invalid(String),
 }

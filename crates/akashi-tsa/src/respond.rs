@@ -22,7 +22,7 @@ use akashi_cms::{prepare, SignedAttributes};
 use akashi_store::Store;
 
 use crate::authority::TsaAuthority;
-use crate::{TsaError, TSA_POLICY};
+use crate::TsaError;
 
 /// id-ct-TSTInfo (RFC 3161 §2.4.2): the eContentType of a timestamp token.
 pub const ID_CT_TST_INFO: const_oid::ObjectIdentifier =
@@ -108,7 +108,7 @@ impl Tsa {
         if imprint.hashed_message.as_bytes().len() != length {
             return Err(TsaRejection::BadRequest);
         }
-        if req.req_policy.is_some_and(|p| p != TSA_POLICY) {
+        if req.req_policy.is_some_and(|p| p != self.authority.policy) {
             return Err(TsaRejection::UnacceptedPolicy);
         }
         if req.extensions.as_ref().is_some_and(|e| !e.is_empty()) {
@@ -131,7 +131,7 @@ impl Tsa {
         })?;
         let info = TstInfo {
             version: TspVersion::V1,
-            policy: TSA_POLICY,
+            policy: self.authority.policy,
             message_imprint: request.message_imprint.clone(),
             serial_number: Int::new(&minimal_positive(serial))?,
             gen_time: GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(seconds))?,

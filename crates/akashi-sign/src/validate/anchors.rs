@@ -8,6 +8,7 @@ use akashi_crypto::{verify_rsa_pkcs1, HashAlgorithm};
 use akashi_jpki::{JpkiCertificate, TrustAnchors};
 use time::OffsetDateTime;
 
+use super::report::iso;
 use crate::SignError;
 
 /// What a validator trusts.
@@ -88,17 +89,56 @@ impl Anchors {
     }
 
     /// The TSA root that issued `tsa_cert` (or `tsa_cert` itself when trusted directly),
-    /// valid at `at`.
+    /// valid at `at` (the token's genTime) and not withdrawn by a trusted list before it: as
+    /// a J-LIS root against the proof of existence, a withdrawn TSA vouches only for the
+    /// times it stamped before the withdrawal.
     pub(crate) fn tsa_root_of(
         &self,
         tsa_cert: &JpkiCertificate,
         at: OffsetDateTime,
     ) -> Result<&JpkiCertificate, String> {
+        let root = self.tsa_issuer(tsa_cert)?;
+        if root.der() != tsa_cert.der() && (at < root.not_before() || at > root.not_after()) {
+            return Err(format!(
+                "the TSA root (serial {}) is not valid at {at}",
+                root.serial_hex()
+            ));
+        }
+        if let Some(withdrawn) = self.withdrawn_at(root).filter(|w| *w <= at) {
+            return Err(format!(
+                "the trusted list withdrew the TSA root (serial {}) at {}, before the token's \
+                 time {}",
+                root.serial_hex(),
+                iso(withdrawn),
+                iso(at)
+            ));
+        }
+        Ok(root)
+    }
+
+    /// A note when a trusted list withdrew the root of `tsa_cert` after `gen_time`: the
+    /// timestamp still counts.
+    pub(crate) fn tsa_withdrawal_note(
+        &self,
+        tsa_cert: &JpkiCertificate,
+        gen_time: OffsetDateTime,
+    ) -> Option<String> {
+        let root = self.tsa_issuer(tsa_cert).ok()?;
+        let withdrawn = self.withdrawn_at(root).filter(|w| *w > gen_time)?;
+        Some(format!(
+            "the trusted list withdrew the TSA root (serial {}) at {}, after the timestamp's \
+             time {}",
+            root.serial_hex(),
+            iso(withdrawn),
+            iso(gen_time)
+        ))
+    }
+
+    fn tsa_issuer(&self, tsa_cert: &JpkiCertificate) -> Result<&JpkiCertificate, String> {
         if let Some(same) = self.tsa.iter().find(|r| r.der() == tsa_cert.der()) {
             return Ok(same);
         }
-        let root = self
-            .tsa
+        self.tsa
             .iter()
             .find(|r| issued_by(tsa_cert, r))
             .ok_or_else(|| {
@@ -106,13 +146,6 @@ impl Anchors {
                     "the TSA certificate (serial {}) is not issued by a trusted TSA root",
                     tsa_cert.serial_hex()
                 )
-            })?;
-        if at < root.not_before() || at > root.not_after() {
-            return Err(format!(
-                "the TSA root (serial {}) is not valid at {at}",
-                root.serial_hex()
-            ));
-        }
-        Ok(root)
+            })
     }
 }

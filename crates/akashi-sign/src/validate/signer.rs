@@ -125,6 +125,9 @@ pub(crate) fn check_signature(
                 );
             }
             Ok(ts) => {
+                report
+                    .notes
+                    .extend(cx.anchors.tsa_withdrawal_note(&ts.tsa, ts.gen_time));
                 report.signature_timestamp = Some(iso(ts.gen_time));
                 report.level = Some(Level::BT);
                 best_time = Some(ts.gen_time);
