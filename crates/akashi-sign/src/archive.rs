@@ -106,8 +106,9 @@ pub(crate) fn expected_imprint(
     Ok((imprint(raw, content_sha256, &index_der), index))
 }
 
-/// The archive timestamps of `cms_der`, oldest attribute first in encoding order, each with
-/// the imprint recomputed over the signature of content whose SHA-256 is `content_sha256`.
+/// The archive timestamps of `cms_der` (in encoding order), each with the imprint recomputed
+/// over the signature of content whose SHA-256 is `content_sha256`. Fails when one's hash
+/// index names an element the signature no longer holds.
 pub fn archive_timestamps(
     cms_der: &[u8],
     content_sha256: &[u8; 32],

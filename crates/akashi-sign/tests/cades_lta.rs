@@ -4,7 +4,7 @@
 //! by a second TSA, made while the first TSA certificate was valid, keeps it TOTAL-PASSED;
 //! without it the proof of existence is gone. Changed content, archive token, signature
 //! timestamp or embedded CRL each fail with their sub-indication; OpenSSL verifies the
-//! B-LTA file and the archive tokens over our recomputed imprints.
+//! B-LTA file and the archive tokens over our recomputed imprints, pyHanko the signature.
 
 #[path = "../../akashi-tsa/tests/support/openssl.rs"]
 mod openssl_cli;
@@ -403,6 +403,32 @@ async fn openssl_verifies_the_b_lta_signature_and_its_archive_tokens() {
         let (ok, _) = ts_verify(dir, &name, &sha, "tsa1/tsa/ca.pem");
         assert!(!ok);
     }
+    // pyHanko (independent; it does not evaluate archive timestamps) still judges the
+    // augmented signature and its signature timestamp valid.
+    if let Some((ok, out)) = support::pyhanko::pyhanko(
+        dir,
+        &[
+            "sign",
+            "validate",
+            "--pretty-print",
+            "--no-revocation-check",
+            "--trust",
+            "sign-root.pem",
+            "--trust",
+            "tsa1/tsa/ca.pem",
+            "--trust-replace",
+            "--detached",
+            "contract.p7s",
+            "contract.txt",
+        ],
+    ) {
+        assert!(ok && out.contains("The signature is judged VALID"), "{out}");
+        assert!(
+            out.contains("The timestamp token is cryptographically sound"),
+            "{out}"
+        );
+    }
+
     // Recomputed from decoded structures as §5.5.2/§5.5.3 read (not from our byte slices).
     let mut covered_attrs = Vec::new();
     for ts in &tokens {
