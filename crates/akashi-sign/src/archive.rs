@@ -167,6 +167,17 @@ pub(crate) fn token_time(token: &[u8]) -> Option<OffsetDateTime> {
     Some(OffsetDateTime::from(tst.gen_time.to_system_time()))
 }
 
+/// Where an archive timestamp token stands in time: its genTime, then how many unsigned
+/// attribute values it covers (a later one covers the earlier ones too, which orders two
+/// made within the same second).
+pub(crate) fn token_order(token: &[u8]) -> (Option<OffsetDateTime>, usize) {
+    let covered = token_index(token)
+        .ok()
+        .and_then(|index| HashIndex::from_der(&index).ok())
+        .map_or(0, |index| index.unsigned_values.len());
+    (token_time(token), covered)
+}
+
 fn token_imprint(token: &[u8]) -> Option<Vec<u8>> {
     let tst = TstInfo::from_der(&parse_signed_data(token).ok()?.econtent?).ok()?;
     Some(tst.message_imprint.hashed_message.as_bytes().to_vec())

@@ -351,7 +351,8 @@ async fn openssl_verifies_the_b_lta_signature_and_its_archive_tokens() {
     let [_, _, b_lt] = w.sign(&tsa, t0).await;
     let sha = digest(CONTRACT);
     let later = t0 + Duration::hours(1);
-    // The first archive timestamp through renewal (TSA validation data first), then another.
+    // The first archive timestamp through renewal (TSA validation data first), then another in
+    // the same second: the validator orders them by what they cover.
     let lta = renew_cades_archive_timestamp(
         &b_lt,
         &sha,
@@ -360,7 +361,7 @@ async fn openssl_verifies_the_b_lta_signature_and_its_archive_tokens() {
     )
     .await
     .unwrap();
-    let lta = add_archive_timestamp(&lta, &sha, &w.stamp(&tsa, later + Duration::minutes(1)))
+    let lta = add_archive_timestamp(&lta, &sha, &w.stamp(&tsa, later))
         .await
         .unwrap();
     let dir = w.dir.path();
@@ -391,6 +392,11 @@ async fn openssl_verifies_the_b_lta_signature_and_its_archive_tokens() {
     let report = validate_cades(CONTRACT, &lta, &w.anchors, later + Duration::hours(1));
     assert_eq!(report.signatures[0].level, Some(Level::BLta), "{report:#?}");
     assert!(report.all_passed(), "{report:#?}");
+    assert_eq!(report.archive_timestamps.len(), 2, "{report:#?}");
+    assert!(
+        report.archive_timestamps.iter().all(|t| t.valid),
+        "{report:#?}"
+    );
 
     let tokens = archive_timestamps(&lta, &sha).unwrap();
     assert_eq!(tokens.len(), 2);

@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 use super::report::{iso, SubIndication, TimestampReport};
 use super::token::check_timestamp;
 use super::Anchors;
-use crate::archive::{expected_imprint, token_time, value_hash, ID_ARCHIVE_TIME_STAMP_V3};
+use crate::archive::{
+    expected_imprint, token_order, token_time, value_hash, ID_ARCHIVE_TIME_STAMP_V3,
+};
 use crate::raw_cms::RawSignedData;
 use crate::ID_SIGNATURE_TIME_STAMP;
 
@@ -65,8 +67,8 @@ pub(crate) fn check_archive_timestamps(
             .collect()
     };
     let mut tokens = values_of(ID_ARCHIVE_TIME_STAMP_V3);
-    // The SET OF order is the encodings' order: put them in time order.
-    tokens.sort_by_key(|(token, _)| token_time(token));
+    // The SET OF order is the encodings' order: put them in the order they were made.
+    tokens.sort_by_key(|(token, _)| token_order(token));
     let certificates: Vec<Vec<u8>> = raw.certificates.iter().map(|c| c.to_vec()).collect();
     let mut verified = Vec::new();
     for (token, own_hash) in tokens {
