@@ -65,7 +65,7 @@ pub enum ContractCommand {
         data: PathBuf,
     },
     /// Sign with your card as the invited signer. The last signature makes the document
-    /// long-term (PAdES-B-LTA, or CAdES-B-LT per signer).
+    /// long-term (PAdES-B-LTA, or CAdES-B-LTA per signer).
     Sign {
         card: String,
         #[arg(long)]

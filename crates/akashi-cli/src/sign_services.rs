@@ -8,9 +8,11 @@ use time::OffsetDateTime;
 use akashi_crypto::OsRandom;
 use akashi_jlis::Authority;
 use akashi_jpki::{CertificateKind, JpkiCertificate};
+use akashi_sign::validate::Level;
 use akashi_sign::{
-    add_document_timestamp, add_pades_validation_data, add_signature_timestamp,
-    add_validation_data, Anchors, Evidence, HttpTsa, LocalJlis, LocalTsa, SignError,
+    add_archive_timestamp, add_document_timestamp, add_pades_validation_data,
+    add_signature_timestamp, add_timestamp_validation_data, add_validation_data, cades_level,
+    signed_content_digest, Anchors, Evidence, HttpTsa, LocalJlis, LocalTsa, SignError,
     TimestampSource,
 };
 use akashi_store::Store;
@@ -164,7 +166,9 @@ pub async fn raise_pdf(
         .map_err(sign_error)
 }
 
-/// Raises a CAdES signature from level `from` to `to`.
+/// Raises a CAdES signature from level `from` (or the level its structure shows, if higher) to
+/// `to`. LTA embeds the timestamps' validation data (TSA certificates, their CA's CRL) and
+/// adds an archive timestamp; on a B-LTA signature that is the renewal.
 pub async fn raise(
     mut cms: Vec<u8>,
     from: SignLevel,
@@ -173,12 +177,7 @@ pub async fn raise(
     key_file: Option<&Path>,
     now: OffsetDateTime,
 ) -> Result<Vec<u8>, CliError> {
-    if to == SignLevel::Lta {
-        return Err(CliError::usage(
-            "CAdES-B-LTA (archive timestamps in the CMS) is not built yet: use PAdES for LTA, \
-             or keep B-LT",
-        ));
-    }
+    let from = from.max(structural_level(&cms)?);
     if from < SignLevel::T && to >= SignLevel::T {
         let tsas = Tsas::open(services, key_file, now).await?;
         cms = add_signature_timestamp(&cms, &tsas)
@@ -191,5 +190,29 @@ pub async fn raise(
         })
         .await?;
     }
+    if to == SignLevel::Lta {
+        // The signed message digest is the content's SHA-256, the hash the archive timestamp
+        // covers: a detached signature can be archived without its content.
+        let content_sha256 = signed_content_digest(&cms).map_err(sign_error)?;
+        cms = local_services(services, key_file, now, |source| {
+            Box::pin(async move { add_timestamp_validation_data(&cms, &source).await })
+        })
+        .await?;
+        let tsas = Tsas::open(services, key_file, now).await?;
+        cms = add_archive_timestamp(&cms, &content_sha256, &tsas)
+            .await
+            .map_err(sign_error)?;
+    }
     Ok(cms)
+}
+
+/// What the signature already has (so augmenting a B-LT file to LTA does not embed its
+/// validation data twice).
+fn structural_level(cms: &[u8]) -> Result<SignLevel, CliError> {
+    Ok(match cades_level(cms).map_err(sign_error)? {
+        Level::BB => SignLevel::B,
+        Level::BT => SignLevel::T,
+        Level::BLt => SignLevel::Lt,
+        Level::BLta => SignLevel::Lta,
+    })
 }

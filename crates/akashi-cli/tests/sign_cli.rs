@@ -170,3 +170,80 @@ fn pades_lta_signed_renewed_and_verified_as_json() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("HASH_FAILURE"), "{}", text(&out));
 }
+
+#[test]
+fn cades_lta_signed_renewed_without_the_content_and_verified() {
+    let env = Env::new();
+    env.issue();
+    std::fs::write(env.path("deed.txt"), "不動産売買契約書\n").unwrap();
+    env.ok(&[
+        "sign",
+        "cades",
+        &env.p("hanako.card"),
+        "--pin",
+        "ABC123",
+        "--in",
+        &env.p("deed.txt"),
+        "--out",
+        &env.p("deed.p7s"),
+        "--level",
+        "LTA",
+        "--data",
+        &env.p("data"),
+    ]);
+    let anchors = anchors(&env);
+    let verify = |sig: &str| {
+        env.akashi(&[
+            "--json",
+            "sign",
+            "verify",
+            &env.p("deed.txt"),
+            "--sig",
+            &env.p(sig),
+            "--anchors",
+            &anchors,
+        ])
+    };
+    let out = verify("deed.p7s");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["signatures"][0]["level"], "B-LTA", "{report:#}");
+    assert_eq!(report["archive_timestamps"].as_array().unwrap().len(), 1);
+
+    // Renewal: the detached signature alone (its message digest is the content's hash).
+    env.ok(&[
+        "sign",
+        "augment",
+        "--sig",
+        &env.p("deed.p7s"),
+        "--to",
+        "LTA",
+        "--out",
+        &env.p("renewed.p7s"),
+        "--data",
+        &env.p("data"),
+    ]);
+    let out = verify("renewed.p7s");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["signatures"][0]["level"], "B-LTA", "{report:#}");
+    let stamps = report["archive_timestamps"].as_array().unwrap();
+    assert_eq!(stamps.len(), 2, "{report:#}");
+    assert!(stamps.iter().all(|t| t["valid"] == true), "{report:#}");
+
+    let text_report = env.ok(&[
+        "sign",
+        "verify",
+        &env.p("deed.txt"),
+        "--sig",
+        &env.p("renewed.p7s"),
+        "--anchors",
+        &anchors,
+    ]);
+    assert!(text_report.contains("level: B-LTA"), "{text_report}");
+
+    std::fs::write(env.path("deed.txt"), "不動産売買契約書!\n").unwrap();
+    let out = verify("renewed.p7s");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("HASH_FAILURE"), "{}", text(&out));
+}

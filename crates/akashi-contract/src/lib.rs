@@ -11,7 +11,7 @@
 //!    validates (certificate chain to J-LIS, not revoked) and stores it. A PDF gets one
 //!    incremental update per signer (PAdES-B-T), a file one detached CAdES-B-T per signer;
 //! 4. when the last signer has signed, the document is made long-term: PAdES-B-LTA (DSS with
-//!    every signer's validation data, then a document timestamp) or CAdES-B-LT per signer;
+//!    every signer's validation data, then a document timestamp) or CAdES-B-LTA per signer;
 //! 5. **status** per signer, with the audit trail's hash chain checked.
 //!
 //! Time and randomness are arguments; nothing here reads a clock.

@@ -11,8 +11,9 @@ use akashi_jpki::{CertificateKind, JpkiCertificate};
 use akashi_sign::validate::Indication;
 use akashi_sign::{
     add_document_timestamp, add_pades_validation_data, add_signature_timestamp,
-    add_validation_data, prepare_cades, prepare_pades, validate_cades, validate_pades, Anchors,
-    PreparedPades, Report, TimestampSource, ValidationSource,
+    add_validation_data, prepare_cades, prepare_pades, renew_cades_archive_timestamp,
+    validate_cades, validate_pades, Anchors, PreparedPades, Report, TimestampSource,
+    ValidationSource,
 };
 
 use crate::service::{
@@ -216,14 +217,23 @@ impl Contracts {
             match session.kind {
                 DocumentKind::Pdf => document = Some(add_document_timestamp(&b_lt, tsa).await?),
                 DocumentKind::File => {
+                    // Every party's signature to B-LT, then CAdES-B-LTA: the timestamps'
+                    // validation data and an archive timestamp over it all.
+                    let content_sha256: [u8; 32] = Sha256::digest(&session.original).into();
                     let mut txn = self.store.begin().await?;
                     let signers = txn.contract_signers(&session.contract_id).await?;
                     txn.rollback().await?;
+                    let mut long_term = vec![(session.position, b_lt.clone())];
                     for s in signers {
-                        if let Some(cms) = s.signature {
-                            let raised = add_validation_data(&cms, source).await?;
-                            final_signatures.push((s.position as usize, raised));
+                        if let Some(b_t) = s.signature {
+                            let lt = add_validation_data(&b_t, source).await?;
+                            long_term.push((s.position as usize, lt));
                         }
+                    }
+                    for (position, lt) in long_term {
+                        let lta = renew_cades_archive_timestamp(&lt, &content_sha256, source, tsa)
+                            .await?;
+                        final_signatures.push((position, lta));
                     }
                 }
             }
@@ -254,15 +264,13 @@ impl Contracts {
         let signature_sha256 = sha256_hex(signature);
         match kind {
             DocumentKind::Pdf => loaded.contract.current = document.clone().unwrap_or(b_t),
-            DocumentKind::File => signer.signature = Some(if session.last { b_lt } else { b_t }),
+            DocumentKind::File => signer.signature = Some(b_t),
         }
         txn.contract_signer_update(&loaded.signers[index]).await?;
         for (position, cms) in final_signatures {
-            let other = &mut loaded.signers[position - 1];
-            if position != session.position {
-                other.signature = Some(cms);
-                txn.contract_signer_update(other).await?;
-            }
+            let signer = &mut loaded.signers[position - 1];
+            signer.signature = Some(cms);
+            txn.contract_signer_update(signer).await?;
         }
         let expected = loaded.contract.version;
         loaded.contract.version += 1;
@@ -281,7 +289,7 @@ impl Contracts {
         if session.last {
             let level = match kind {
                 DocumentKind::Pdf => "B-LTA",
-                DocumentKind::File => "B-LT",
+                DocumentKind::File => "B-LTA",
             };
             let detail = serde_json::json!({ "level": level, "document_sha256": current_sha256 });
             append_event(&mut txn, &mut loaded, now, "completed", detail).await?;

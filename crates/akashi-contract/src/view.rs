@@ -108,7 +108,7 @@ pub struct ContractView {
     pub document_sha256: String,
     /// SHA-256 (hex) of the document with every signature so far.
     pub current_sha256: String,
-    /// The baseline level the document has reached (`B-T` while open, `B-LTA` / `B-LT` once
+    /// The baseline level the document has reached (`B-T` while open, `B-LTA` once
     /// completed).
     pub level: Option<String>,
     pub signers: Vec<SignerView>,
@@ -169,7 +169,7 @@ pub(crate) fn view_of(loaded: &Loaded) -> Result<ContractView, ContractError> {
     let any_signed = signers.iter().any(|s| s.status == SignerStatus::Signed);
     let level = match (status, kind) {
         (ContractStatus::Completed, DocumentKind::Pdf) => Some("B-LTA"),
-        (ContractStatus::Completed, DocumentKind::File) => Some("B-LT"),
+        (ContractStatus::Completed, DocumentKind::File) => Some("B-LTA"),
         _ if any_signed => Some("B-T"),
         _ => None,
     };

@@ -1,4 +1,4 @@
-//! A contract over any file: each party's detached CAdES signature (B-T when made, B-LT for
+//! A contract over any file: each party's detached CAdES signature (B-T when made, B-LTA for
 //! all once the last party signed), on SQLite and on PostgreSQL; `openssl cms -verify`
 //! (independent) checks each signature against the file.
 
@@ -60,7 +60,7 @@ async fn file_contract_on(store: Option<Store>) {
     }
     let done = view.unwrap();
     assert_eq!(done.status, ContractStatus::Completed);
-    assert_eq!(done.level.as_deref(), Some("B-LT"));
+    assert_eq!(done.level.as_deref(), Some("B-LTA"));
 
     let (_, document, signatures) = w.contracts.signed_files(&done.id).await.unwrap();
     assert_eq!(document, TERMS, "a file contract never changes the file");
@@ -86,7 +86,7 @@ async fn file_contract_on(store: Option<Store>) {
         let s = &report.signatures[0];
         assert_eq!(
             (s.indication, s.level),
-            (Indication::TotalPassed, Some(Level::BLt)),
+            (Indication::TotalPassed, Some(Level::BLta)),
             "{s:#?}"
         );
         assert_eq!(

@@ -6,19 +6,29 @@
 //!   signing-certificate-v2 signed; the private key never reaches this crate.
 //! - **B-T** ([`add_signature_timestamp`]): an RFC 3161 token over the signature value as the
 //!   unsigned signature-time-stamp attribute, from any [`TimestampSource`].
+//! - **B-LT** ([`add_validation_data`]): the certificate path and J-LIS CRLs embedded.
+//! - **B-LTA** ([`add_archive_timestamp`], renewed by [`renew_cades_archive_timestamp`]):
+//!   archive-time-stamp-v3 attributes with their ats-hash-index-v3 (ETSI EN 319 122-1 §5.5).
 //!
 //! Privacy: the signature certificate carries the basic four attributes (name, birth date,
 //! sex, address), so every counterparty who receives the signature sees them.
 #![forbid(unsafe_code)]
 
+mod archive;
 mod cades;
 mod http_jlis;
 mod ltv;
 pub mod pades;
+mod raw_cms;
 mod timestamp;
 pub mod trusted_list;
 pub mod validate;
 
+pub use archive::{
+    add_archive_timestamp, add_timestamp_validation_data, archive_timestamps, cades_level,
+    renew_cades_archive_timestamp, signed_content_digest, ArchiveTimestamp,
+    ID_ARCHIVE_TIME_STAMP_V3, ID_ATS_HASH_INDEX_V3,
+};
 pub use cades::{
     add_signature_timestamp, prepare_cades, signature_timestamp, ID_SIGNATURE_TIME_STAMP,
 };

@@ -3,12 +3,7 @@
 //! `certificates` and `crls`, outside the signed attributes, so the signature can be validated
 //! offline after the certificate has expired and J-LIS's services are out of reach.
 
-use cms::cert::CertificateChoices;
-use cms::content_info::ContentInfo;
-use cms::revocation::{RevocationInfoChoice, RevocationInfoChoices};
-use cms::signed_data::{CertificateSet, SignedData};
-use der::asn1::SetOfVec;
-use der::{Any, Decode, Encode};
+use der::Decode;
 use time::OffsetDateTime;
 use x509_cert::crl::CertificateList;
 use x509_cert::Certificate;
@@ -17,6 +12,7 @@ use akashi_jlis::{Authority, Generation};
 use akashi_jpki::{CertificateKind, JpkiCertificate};
 use akashi_store::Store;
 
+use crate::raw_cms::RawSignedData;
 use crate::validate::{issued_by, Evidence};
 use crate::{signature_timestamp, SignError};
 
@@ -103,33 +99,14 @@ pub(crate) fn signer_certificate(view: &akashi_cms::SignedDataView) -> Result<Ve
         ))
 }
 
-/// Adds `evidence` to the SignedData's certificates and crls (what is there already stays).
+/// Adds `evidence` to the SignedData's certificates and crls (what is there already stays, byte
+/// for byte: archive timestamps cover those elements as encoded).
 pub fn embed(cms_der: &[u8], evidence: &Evidence) -> Result<Vec<u8>, SignError> {
-    let info = ContentInfo::from_der(cms_der)?;
-    let mut signed: SignedData = info.content.decode_as()?;
-    let mut certs = signed.certificates.take().map(|c| c.0).unwrap_or_default();
     for der in &evidence.certificates {
-        let choice = CertificateChoices::Certificate(Certificate::from_der(der)?);
-        if !certs.iter().any(|c| c == &choice) {
-            certs.insert(choice)?;
-        }
+        Certificate::from_der(der)?;
     }
-    signed.certificates = Some(CertificateSet(certs));
-    let mut crls = signed
-        .crls
-        .take()
-        .map(|c| c.0.into_vec())
-        .unwrap_or_default();
     for der in &evidence.crls {
-        let choice = RevocationInfoChoice::Crl(CertificateList::from_der(der)?);
-        if !crls.contains(&choice) {
-            crls.push(choice);
-        }
+        CertificateList::from_der(der)?;
     }
-    signed.crls = Some(RevocationInfoChoices(SetOfVec::try_from(crls)?));
-    Ok(ContentInfo {
-        content_type: info.content_type,
-        content: Any::encode_from(&signed)?,
-    }
-    .to_der()?)
+    Ok(RawSignedData::parse(cms_der)?.with(&evidence.certificates, &evidence.crls, &[])?)
 }

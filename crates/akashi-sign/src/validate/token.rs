@@ -18,6 +18,7 @@ use akashi_crypto::{verify_rsa_pkcs1, HashAlgorithm};
 use akashi_jpki::JpkiCertificate;
 use akashi_tsa::ID_CT_TST_INFO;
 
+use super::report::SubIndication;
 use super::Anchors;
 
 /// id-kp-timeStamping
@@ -39,56 +40,122 @@ pub fn verify_timestamp(
     anchors: &Anchors,
     extra_certs: &[Vec<u8>],
 ) -> Result<VerifiedTimestamp, String> {
-    let view = parse_signed_data(token).map_err(|e| format!("timestamp token: {e}"))?;
+    check_timestamp(token, expected_sha256, anchors, extra_certs).map_err(|f| f.reason)
+}
+
+/// Why a timestamp did not check out, with the ETSI sub-indication of the failed check: an
+/// archive timestamp whose integrity fails (format, hash, signature) breaks the signature,
+/// one that is only untrusted or expired merely gives no proof of existence.
+#[derive(Debug, Clone)]
+pub(crate) struct TimestampFailure {
+    pub sub: SubIndication,
+    pub reason: String,
+}
+
+fn fail(sub: SubIndication, reason: impl Into<String>) -> TimestampFailure {
+    TimestampFailure {
+        sub,
+        reason: reason.into(),
+    }
+}
+
+/// [`verify_timestamp`], naming the failed check.
+pub(crate) fn check_timestamp(
+    token: &[u8],
+    expected_sha256: &[u8; 32],
+    anchors: &Anchors,
+    extra_certs: &[Vec<u8>],
+) -> Result<VerifiedTimestamp, TimestampFailure> {
+    use SubIndication::{FormatFailure, HashFailure};
+    let view = parse_signed_data(token)
+        .map_err(|e| fail(FormatFailure, format!("timestamp token: {e}")))?;
     if view.econtent_type != ID_CT_TST_INFO {
-        return Err("timestamp token: the content is not a TSTInfo".into());
+        return Err(fail(
+            FormatFailure,
+            "timestamp token: the content is not a TSTInfo",
+        ));
     }
     let econtent = view
         .econtent
         .as_deref()
-        .ok_or("timestamp token: no encapsulated TSTInfo")?;
+        .ok_or_else(|| fail(FormatFailure, "timestamp token: no encapsulated TSTInfo"))?;
     if view.signer.digest_algorithm != ID_SHA256 {
-        return Err(format!(
-            "timestamp token: digest algorithm {} is not SHA-256",
-            view.signer.digest_algorithm
+        return Err(fail(
+            FormatFailure,
+            format!(
+                "timestamp token: digest algorithm {} is not SHA-256",
+                view.signer.digest_algorithm
+            ),
         ));
     }
     if view.signer.message_digest != sha256(econtent) {
-        return Err("timestamp token: the TSTInfo does not match its message digest".into());
+        return Err(fail(
+            HashFailure,
+            "timestamp token: the TSTInfo does not match its message digest",
+        ));
     }
-    let tst = TstInfo::from_der(econtent).map_err(|e| format!("timestamp token: TSTInfo: {e}"))?;
+    let tst = TstInfo::from_der(econtent)
+        .map_err(|e| fail(FormatFailure, format!("timestamp token: TSTInfo: {e}")))?;
     if tst.message_imprint.hash_algorithm.oid != ID_SHA256 {
-        return Err("timestamp token: the imprint is not SHA-256".into());
+        return Err(fail(
+            FormatFailure,
+            "timestamp token: the imprint is not SHA-256",
+        ));
     }
     if tst.message_imprint.hashed_message.as_bytes() != expected_sha256 {
-        return Err("timestamp token: the imprint does not match the timestamped data".into());
+        return Err(fail(
+            HashFailure,
+            "timestamp token: the imprint does not match the timestamped data",
+        ));
     }
     let gen_time = OffsetDateTime::from(tst.gen_time.to_system_time());
     let tsa = view
         .signer_certificate(extra_certs)
         .and_then(|der| JpkiCertificate::from_der(der).ok())
-        .ok_or("timestamp token: the TSA certificate is neither in the token nor given")?;
+        .ok_or_else(|| {
+            fail(
+                SubIndication::NoSigningCertificateFound,
+                "timestamp token: the TSA certificate is neither in the token nor given",
+            )
+        })?;
+    let key = tsa
+        .public_key_der()
+        .map_err(|e| fail(FormatFailure, e.to_string()))?;
     verify_rsa_pkcs1(
-        &tsa.public_key_der().map_err(|e| e.to_string())?,
+        &key,
         HashAlgorithm::Sha256,
         &view.signer.signed_attrs,
         &view.signer.signature,
     )
-    .map_err(|_| "timestamp token: the TSA signature does not verify".to_string())?;
+    .map_err(|_| {
+        fail(
+            SubIndication::SigCryptoFailure,
+            "timestamp token: the TSA signature does not verify",
+        )
+    })?;
     let eku = tsa
         .extension::<x509_cert::ext::pkix::ExtendedKeyUsage>()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| fail(FormatFailure, e.to_string()))?;
     if !eku.is_some_and(|(_, eku)| eku.0.contains(&ID_KP_TIME_STAMPING)) {
-        return Err("timestamp token: the TSA certificate lacks id-kp-timeStamping".into());
-    }
-    if gen_time < tsa.not_before() || gen_time > tsa.not_after() {
-        return Err(format!(
-            "timestamp token: the TSA certificate is not valid at the token's time {gen_time}"
+        return Err(fail(
+            SubIndication::ChainConstraintsFailure,
+            "timestamp token: the TSA certificate lacks id-kp-timeStamping",
         ));
     }
-    anchors
-        .tsa_root_of(&tsa, gen_time)
-        .map_err(|e| format!("timestamp token: {e}"))?;
+    if gen_time < tsa.not_before() || gen_time > tsa.not_after() {
+        return Err(fail(
+            SubIndication::ChainConstraintsFailure,
+            format!(
+                "timestamp token: the TSA certificate is not valid at the token's time {gen_time}"
+            ),
+        ));
+    }
+    anchors.tsa_root_of(&tsa, gen_time).map_err(|e| {
+        fail(
+            SubIndication::NoCertificateChainFound,
+            format!("timestamp token: {e}"),
+        )
+    })?;
     Ok(VerifiedTimestamp { gen_time, tsa })
 }
 

@@ -2,6 +2,7 @@
 //! the signing tests.
 #![allow(dead_code)]
 
+pub mod lta;
 pub mod pyhanko;
 
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! registered residents. (The card set-up is akashi-sign's test support, shared by path.)
 #![allow(dead_code)]
 
-#[path = "../../akashi-sign/tests/support/mod.rs"]
+#[path = "../../../akashi-sign/tests/support/mod.rs"]
 pub mod cards;
 
 use time::{Duration, OffsetDateTime};
