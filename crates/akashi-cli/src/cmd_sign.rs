@@ -31,6 +31,17 @@ pub enum SignLevel {
     Lta,
 }
 
+impl std::fmt::Display for SignLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SignLevel::B => "B",
+            SignLevel::T => "T",
+            SignLevel::Lt => "LT",
+            SignLevel::Lta => "LTA",
+        })
+    }
+}
+
 /// Where timestamps and J-LIS validation data come from.
 #[derive(Debug, Args)]
 pub struct Services {
@@ -85,7 +96,8 @@ pub enum SignCommand {
         #[command(flatten)]
         services: Services,
     },
-    /// Raise a signature to a higher level: a detached CAdES file (B → T → LT) or a signed
+    /// Raise a signature to a higher level: a detached CAdES file (B → T → LT → LTA; LTA again renews the
+    /// archive timestamp) or a signed
     /// PDF (→ LT: DSS; → LTA: document timestamp, or its renewal when there is one).
     Augment {
         /// The signature file (.p7s) or signed PDF; rewritten in place unless --out is given.
@@ -126,10 +138,10 @@ pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Resul
             let signed = block_on(raise(b_b, SignLevel::B, level, &services, key_file, now))?;
             write(&sig, &signed)?;
             out.result(
-                &serde_json::json!({ "signature": sig, "level": format!("{level:?}") }),
+                &serde_json::json!({ "signature": sig, "level": level.to_string() }),
                 || {
                     format!(
-                        "signed {} → {} (CAdES-B-{level:?})\n",
+                        "signed {} → {} (CAdES-B-{level})\n",
                         input.display(),
                         sig.display()
                     )
@@ -176,8 +188,14 @@ pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Resul
             })?;
             write(&target, &signed)?;
             out.result(
-                &serde_json::json!({ "pdf": target, "field": field, "level": format!("{level:?}") }),
-                || format!("signed {} as {field} → {} (PAdES-B-{level:?})\n", input.display(), target.display()),
+                &serde_json::json!({ "pdf": target, "field": field, "level": level.to_string() }),
+                || {
+                    format!(
+                        "signed {} as {field} → {} (PAdES-B-{level})\n",
+                        input.display(),
+                        target.display()
+                    )
+                },
             );
             Ok(())
         }
@@ -193,7 +211,7 @@ pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Resul
                 let target = target.unwrap_or(sig);
                 write(&target, &raised)?;
                 out.result(&serde_json::json!({ "pdf": target }), || {
-                    format!("{} raised to PAdES-B-{to:?}\n", target.display())
+                    format!("{} raised to PAdES-B-{to}\n", target.display())
                 });
                 return Ok(());
             }
@@ -209,7 +227,7 @@ pub fn run(command: SignCommand, key_file: Option<&Path>, out: &Output) -> Resul
             let target = target.unwrap_or(sig);
             write(&target, &raised)?;
             out.result(&serde_json::json!({ "signature": target }), || {
-                format!("{} raised to B-{to:?}\n", target.display())
+                format!("{} raised to B-{to}\n", target.display())
             });
             Ok(())
         }
