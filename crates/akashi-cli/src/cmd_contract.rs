@@ -12,6 +12,7 @@ use akashi_contract::{ContractDraft, ContractView, Contracts, SigningOrder};
 use akashi_crypto::OsRandom;
 use akashi_store::Store;
 
+use crate::cmd_jpki::rfc3339;
 use crate::cmd_registry::block_on;
 use crate::cmd_sign::{Services, PRIVACY_NOTE};
 use crate::error::{create_dir, read, write, CliError};
@@ -164,7 +165,7 @@ pub fn run(
                 .iter()
                 .map(|i| {
                     serde_json::json!({ "position": i.position, "label": i.label,
-                        "invitation": i.token, "expires_at": contract_report::iso(i.expires_at) })
+                        "invitation": i.token, "expires_at": rfc3339(i.expires_at) })
                 })
                 .collect();
             out.result(&serde_json::json!(json), || {
@@ -176,7 +177,7 @@ pub fn run(
                             i.position,
                             i.label,
                             i.token,
-                            contract_report::iso(i.expires_at)
+                            rfc3339(i.expires_at)
                         )
                     })
                     .collect()

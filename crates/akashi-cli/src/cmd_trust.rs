@@ -14,6 +14,7 @@ use akashi_sign::trusted_list::{
     ServiceType, TrustService, TrustedList,
 };
 
+use crate::cmd_jpki::rfc3339;
 use crate::cmd_sign::sign_error;
 use crate::error::{create_dir, read, CliError};
 use crate::{keyring, Output};
@@ -132,7 +133,7 @@ pub fn run(command: TrustCommand, key_file: Option<&Path>, out: &Output) -> Resu
             write_atomic(&key_path, &key.seal(&sealing, OPERATOR_KEY_LABEL)?)?;
             out.result(
                 &serde_json::json!({ "key": key_path, "certificate": cert_path,
-                    "subject": cert.subject().to_string(), "not_after": iso(cert.not_after()) }),
+                    "subject": cert.subject().to_string(), "not_after": rfc3339(cert.not_after()) }),
                 || {
                     format!(
                         "operator {}: key {} (sealed), certificate {} (give it to validators)\n",
@@ -218,7 +219,7 @@ pub fn run(command: TrustCommand, key_file: Option<&Path>, out: &Output) -> Resu
             if stale {
                 eprintln!(
                     "warning: the list is past its next update ({}): ask the operator for a newer one",
-                    iso(list.next_update)
+                    rfc3339(list.next_update)
                 );
             }
             crate::trust_show::print(&list, at, stale, out)
@@ -230,7 +231,7 @@ fn print_written(list: &TrustedList, target: &Path, out: &Output) -> Result<(), 
     let names: Vec<&str> = list.services.iter().map(|s| s.name.as_str()).collect();
     out.result(
         &serde_json::json!({ "list": target, "sequence_number": list.sequence_number,
-            "next_update": iso(list.next_update), "services": names }),
+            "next_update": rfc3339(list.next_update), "services": names }),
         || {
             format!(
                 "signed trusted list {} (sequence {}, {} services: {}; next update {})\n",
@@ -238,7 +239,7 @@ fn print_written(list: &TrustedList, target: &Path, out: &Output) -> Result<(), 
                 list.sequence_number,
                 names.len(),
                 names.join(", "),
-                iso(list.next_update)
+                rfc3339(list.next_update)
             )
         },
     );
@@ -291,11 +292,6 @@ pub fn read_certificate(path: &Path) -> Result<JpkiCertificate, CliError> {
 pub fn parse_time(flag: &str, text: &str) -> Result<OffsetDateTime, CliError> {
     OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .map_err(|e| CliError::usage(format!("{flag} {text}: not an RFC 3339 time: {e}")))
-}
-
-pub fn iso(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
 }
 
 /// The status word for text output.

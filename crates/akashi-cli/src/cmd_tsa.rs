@@ -11,7 +11,7 @@ use akashi_crypto::{write_atomic, OsRandom};
 use akashi_jpki::JpkiCertificate;
 use akashi_tsa::{certificates_from_pem, request_pem, TsaAuthority, TsaError};
 
-use crate::cmd_trust::iso;
+use crate::cmd_jpki::rfc3339;
 use crate::error::{read, CliError};
 use crate::{keyring, Output};
 
@@ -130,8 +130,8 @@ fn summary(der: &[u8]) -> serde_json::Value {
             "subject": c.subject().to_string(),
             "issuer": c.issuer().to_string(),
             "serial": c.serial_hex(),
-            "not_before": iso(c.not_before()),
-            "not_after": iso(c.not_after()),
+            "not_before": rfc3339(c.not_before()),
+            "not_after": rfc3339(c.not_after()),
         }),
         Err(e) => serde_json::json!({ "error": e.to_string() }),
     }

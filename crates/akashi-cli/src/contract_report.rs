@@ -3,14 +3,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use time::OffsetDateTime;
-
 use akashi_contract::{AuditCheck, ContractView};
-
-pub fn iso(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
-}
 
 pub fn text(v: &ContractView) -> String {
     let mut s = String::new();

@@ -6,21 +6,22 @@ use std::path::Path;
 use time::{Duration, OffsetDateTime};
 
 use akashi_card::{
-    Card, CertificateSlot, JpkiCard, MemoryStore, SealedFileStore, VirtualCard, VirtualTransport,
+    Card, CertificateSlot, JpkiCard, SealedFileStore, VirtualCard, VirtualTransport,
 };
 use akashi_contract::{ContractDraft, Contracts, SigningOrder};
 use akashi_crypto::OsRandom;
-use akashi_jlis::{issue_card, Authority, CardIssueRequest, Registry};
+use akashi_jlis::Registry;
 use akashi_sign::validate_pades;
 
 use crate::cmd_jlis::person;
 use crate::cmd_sign::{Services, PRIVACY_NOTE};
-use crate::demo::{step, AUTH_PIN, SIGN_PIN};
+use crate::demo::{step, SIGN_PIN};
+use crate::demo_pf::registered_card;
 use crate::error::{write, CliError};
 use crate::keyring;
 use crate::sign_services::{LocalValidation, Tsas};
 
-/// A card for a new resident, registered so J-LIS's CRLs cover it.
+/// A card for a new resident.
 async fn resident_card(
     data: &Path,
     key_file: Option<&Path>,
@@ -30,29 +31,9 @@ async fn resident_card(
     now: OffsetDateTime,
 ) -> Result<Box<dyn Card>, CliError> {
     let someone = person(name, "1968-06-15", "male", "東京都港区芝公園四丁目2番8号")?;
-    registry.add_resident(id, &someone, now).await?;
-    let mut authority = Authority::open(data, keyring::sealing_key(key_file)?)?;
-    let issued = issue_card(
-        &mut authority,
-        &CardIssueRequest {
-            person: &someone,
-            auth_pin: AUTH_PIN,
-            sign_pin: SIGN_PIN,
-        },
-        MemoryStore::default(),
-        now,
-        &OsRandom,
-    )?;
-    let c = &issued.certificates;
-    registry
-        .record_issued(
-            id,
-            &format!("card-{id}"),
-            &[(&c.signature, None), (&c.authentication, None)],
-            now,
-        )
-        .await?;
-    Ok(Box::new(JpkiCard::new(VirtualTransport(issued.card))))
+    Ok(Box::new(
+        registered_card(data, key_file, registry, id, &someone, now).await?,
+    ))
 }
 
 pub async fn run(

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 use akashi_card::{Card, JpkiCard, MemoryStore, SealedFileStore, VirtualCard, VirtualTransport};
 use akashi_crypto::OsRandom;
 use akashi_jlis::{issue_card, Authority, CardIssueRequest, LifeEvent, Registry};
+use akashi_jpki::BasicFourAttributes;
 use akashi_pf::{HttpWebhookSender, PfService};
 use akashi_sp::{card_signs, Pin, Purpose, SpClient, StartRequest, WebhookInbox};
 
@@ -311,29 +312,8 @@ pub async fn run(
         "東京都港区芝公園四丁目2番8号",
     )?;
     let ichiro_id = format!("R9{suffix}");
-    registry.add_resident(&ichiro_id, &ichiro, now).await?;
-    let mut authority = Authority::open(data, keyring::sealing_key(key_file)?)?;
-    let issued = issue_card(
-        &mut authority,
-        &CardIssueRequest {
-            person: &ichiro,
-            auth_pin: AUTH_PIN,
-            sign_pin: SIGN_PIN,
-        },
-        MemoryStore::default(),
-        now,
-        &OsRandom,
-    )?;
-    let c = &issued.certificates;
-    registry
-        .record_issued(
-            &ichiro_id,
-            &format!("card-{ichiro_id}"),
-            &[(&c.signature, None), (&c.authentication, None)],
-            now,
-        )
-        .await?;
-    let mut ichiro_card = JpkiCard::new(VirtualTransport(issued.card));
+    let mut ichiro_card =
+        registered_card(data, key_file, registry, &ichiro_id, &ichiro, now).await?;
     for sp in [bank, insurer] {
         sign_up(
             sp,
@@ -357,4 +337,39 @@ pub async fn run(
         url: pf_url,
         services,
     })
+}
+
+/// A (virtual, in-memory) card issued at `now` to a new resident `id`, registered so J-LIS's
+/// CRLs and life events cover its certificates.
+pub(crate) async fn registered_card(
+    data: &Path,
+    key_file: Option<&Path>,
+    registry: &Registry,
+    id: &str,
+    someone: &BasicFourAttributes,
+    now: OffsetDateTime,
+) -> Result<JpkiCard<VirtualTransport<MemoryStore>>, CliError> {
+    registry.add_resident(id, someone, now).await?;
+    let mut authority = Authority::open(data, keyring::sealing_key(key_file)?)?;
+    let issued = issue_card(
+        &mut authority,
+        &CardIssueRequest {
+            person: someone,
+            auth_pin: AUTH_PIN,
+            sign_pin: SIGN_PIN,
+        },
+        MemoryStore::default(),
+        now,
+        &OsRandom,
+    )?;
+    let c = &issued.certificates;
+    registry
+        .record_issued(
+            id,
+            &format!("card-{id}"),
+            &[(&c.signature, None), (&c.authentication, None)],
+            now,
+        )
+        .await?;
+    Ok(JpkiCard::new(VirtualTransport(issued.card)))
 }

@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use akashi_sign::trusted_list::{read_trusted_list, TrustedList};
 use akashi_sign::{validate_cades, validate_pades, Anchors, Report};
 
+use crate::cmd_jpki::rfc3339;
 use crate::cmd_sign::sign_error;
 use crate::cmd_trust::parse_time;
 use crate::error::{read, CliError};
@@ -99,7 +100,7 @@ fn stale_warning(list: &TrustedList) -> String {
         "the trusted list (sequence {}) is past its next update ({}): a newer list may have \
          withdrawn services it still grants",
         list.sequence_number,
-        crate::cmd_trust::iso(list.next_update)
+        rfc3339(list.next_update)
     )
 }
 
@@ -122,8 +123,8 @@ fn print_report(report: &Report, used: Option<&ListUsed>, out: &Output) {
         value["trusted_list"] = serde_json::json!({
             "scheme_operator": used.list.scheme_operator,
             "sequence_number": used.list.sequence_number,
-            "issued": crate::cmd_trust::iso(used.list.issued),
-            "next_update": crate::cmd_trust::iso(used.list.next_update),
+            "issued": rfc3339(used.list.issued),
+            "next_update": rfc3339(used.list.next_update),
             "stale": used.stale,
         });
     }
@@ -134,7 +135,7 @@ fn print_report(report: &Report, used: Option<&ListUsed>, out: &Output) {
                 "trusted list: {} (sequence {}, next update {}){}\n",
                 used.list.scheme_operator,
                 used.list.sequence_number,
-                crate::cmd_trust::iso(used.list.next_update),
+                rfc3339(used.list.next_update),
                 if used.stale { " — STALE" } else { "" }
             ));
         }

@@ -8,7 +8,8 @@ use time::OffsetDateTime;
 use akashi_jpki::JpkiCertificate;
 use akashi_sign::trusted_list::{ServiceStatus, TrustService, TrustedList};
 
-use crate::cmd_trust::{iso, status_word};
+use crate::cmd_jpki::rfc3339;
+use crate::cmd_trust::status_word;
 use crate::error::CliError;
 use crate::Output;
 
@@ -39,9 +40,9 @@ pub fn print(
     let json = serde_json::json!({
         "scheme_operator": list.scheme_operator,
         "sequence_number": list.sequence_number,
-        "issued": iso(list.issued),
-        "next_update": iso(list.next_update),
-        "at": iso(at),
+        "issued": rfc3339(list.issued),
+        "next_update": rfc3339(list.next_update),
+        "at": rfc3339(at),
         "stale": stale,
         "services": rows.iter().map(|r| serde_json::json!({
             "name": r.service.name,
@@ -49,9 +50,9 @@ pub fn print(
             "status": r.status,
             "subject": r.certificate.as_ref().map(|c| c.subject().to_string()),
             "serial": r.certificate.as_ref().map(JpkiCertificate::serial_hex),
-            "not_after": r.certificate.as_ref().map(|c| iso(c.not_after())),
+            "not_after": r.certificate.as_ref().map(|c| rfc3339(c.not_after())),
             "history": r.service.history.iter().map(|c| serde_json::json!({
-                "status": c.status, "from": iso(c.from)
+                "status": c.status, "from": rfc3339(c.from)
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
@@ -66,11 +67,11 @@ fn text(list: &TrustedList, rows: &[Row], at: OffsetDateTime, stale: bool) -> St
         "trusted list of {} (sequence {}), issued {}, next update {}{}",
         list.scheme_operator,
         list.sequence_number,
-        iso(list.issued),
-        iso(list.next_update),
+        rfc3339(list.issued),
+        rfc3339(list.next_update),
         if stale { " — STALE" } else { "" }
     );
-    let _ = writeln!(s, "statuses at {}:", iso(at));
+    let _ = writeln!(s, "statuses at {}:", rfc3339(at));
     for row in rows {
         let kind = serde_json::to_value(row.service.service_type)
             .ok()
@@ -89,7 +90,7 @@ fn text(list: &TrustedList, rows: &[Row], at: OffsetDateTime, stale: bool) -> St
                     "    {} serial {}, valid until {}",
                     c.subject(),
                     c.serial_hex(),
-                    iso(c.not_after())
+                    rfc3339(c.not_after())
                 );
             }
             None => {
@@ -101,7 +102,7 @@ fn text(list: &TrustedList, rows: &[Row], at: OffsetDateTime, stale: bool) -> St
                 s,
                 "    {} from {}",
                 status_word(Some(change.status)),
-                iso(change.from)
+                rfc3339(change.from)
             );
         }
     }

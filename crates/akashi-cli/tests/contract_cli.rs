@@ -150,19 +150,13 @@ fn three_residents_sign_a_contract_and_anyone_verifies_it() {
         "--data",
         &data,
     ]);
-    let anchors = env.path("anchors");
-    std::fs::create_dir_all(&anchors).unwrap();
-    for root in std::fs::read_dir(env.path("roots")).unwrap() {
-        let root = root.unwrap().path();
-        std::fs::copy(&root, anchors.join(root.file_name().unwrap())).unwrap();
-    }
-    std::fs::copy(env.path("data/tsa/ca.pem"), anchors.join("tsa.pem")).unwrap();
+    let anchors = env.anchors();
     let report = env.ok(&[
         "sign",
         "verify",
         &env.p("out/lease.pdf"),
         "--anchors",
-        &anchors.to_string_lossy(),
+        &anchors,
     ]);
     assert_eq!(report.matches("): TOTAL-PASSED").count(), 3, "{report}");
     assert!(report.contains("level: B-LTA"), "{report}");

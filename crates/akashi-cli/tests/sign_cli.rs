@@ -5,18 +5,6 @@ mod common;
 
 use common::{text, Env};
 
-/// The trust anchors a counterparty holds: the J-LIS roots and the TSA's root.
-fn anchors(env: &Env) -> String {
-    let dir = env.path("anchors");
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir(env.path("roots")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
-    }
-    std::fs::copy(env.path("data/tsa/ca.pem"), dir.join("tsa-root.pem")).unwrap();
-    dir.to_string_lossy().into_owned()
-}
-
 #[test]
 fn cades_lt_signed_with_the_card_and_verified_offline() {
     let env = Env::new();
@@ -43,7 +31,7 @@ fn cades_lt_signed_with_the_card_and_verified_offline() {
         stderr.contains("name, date of birth, sex and address"),
         "{stderr}"
     );
-    let anchors = anchors(&env);
+    let anchors = env.anchors();
 
     let report = env.ok(&[
         "sign",
@@ -134,7 +122,7 @@ fn pades_lta_signed_renewed_and_verified_as_json() {
         "--data",
         &env.p("data"),
     ]);
-    let anchors = anchors(&env);
+    let anchors = env.anchors();
     let json = env.ok(&[
         "--json",
         "sign",
@@ -191,7 +179,7 @@ fn cades_lta_signed_renewed_without_the_content_and_verified() {
         "--data",
         &env.p("data"),
     ]);
-    let anchors = anchors(&env);
+    let anchors = env.anchors();
     let verify = |sig: &str| {
         env.akashi(&[
             "--json",

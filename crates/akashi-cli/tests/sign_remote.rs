@@ -61,13 +61,7 @@ fn cades_b_lt_with_the_tsa_and_j_lis_over_http() {
         "no local installation was needed"
     );
 
-    let anchors = env.path("anchors");
-    std::fs::create_dir_all(&anchors).unwrap();
-    for root in std::fs::read_dir(env.path("roots")).unwrap() {
-        let root = root.unwrap().path();
-        std::fs::copy(&root, anchors.join(root.file_name().unwrap())).unwrap();
-    }
-    std::fs::copy(env.path("data/tsa/ca.pem"), anchors.join("tsa.pem")).unwrap();
+    let anchors = env.anchors();
     let report = env.ok(&[
         "sign",
         "verify",
@@ -75,7 +69,7 @@ fn cades_b_lt_with_the_tsa_and_j_lis_over_http() {
         "--sig",
         &env.p("deed.p7s"),
         "--anchors",
-        &anchors.to_string_lossy(),
+        &anchors,
     ]);
     assert!(report.contains("signature 1: TOTAL-PASSED"), "{report}");
     assert!(report.contains("level: B-LT"), "{report}");

@@ -31,13 +31,7 @@ fn setup(env: &Env) {
         "--data",
         &env.p("data"),
     ]);
-    let anchors = env.path("anchors");
-    std::fs::create_dir_all(&anchors).unwrap();
-    for entry in std::fs::read_dir(env.path("roots")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, anchors.join(path.file_name().unwrap())).unwrap();
-    }
-    std::fs::copy(env.path("data/tsa/ca.pem"), anchors.join("tsa-root.pem")).unwrap();
+    env.anchors();
     env.ok(&["trust-list", "operator-init", "--out-dir", &env.p("op")]);
 }
 

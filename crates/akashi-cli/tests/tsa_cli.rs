@@ -193,13 +193,7 @@ fn the_tsa_takes_its_certificate_from_an_external_ca() {
         "--data",
         &data,
     ]);
-    let anchors = env.path("anchors");
-    std::fs::create_dir_all(&anchors).unwrap();
-    for entry in std::fs::read_dir(env.path("roots")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, anchors.join(path.file_name().unwrap())).unwrap();
-    }
-    std::fs::copy(env.path("extca.pem"), anchors.join("external-tsa-ca.pem")).unwrap();
+    let anchors = env.anchors_with("extca.pem");
     let report = env.ok(&[
         "sign",
         "verify",
@@ -207,7 +201,7 @@ fn the_tsa_takes_its_certificate_from_an_external_ca() {
         "--sig",
         &env.p("contract.p7s"),
         "--anchors",
-        &anchors.to_string_lossy(),
+        &anchors,
     ]);
     assert!(report.contains("signature 1: TOTAL-PASSED"), "{report}");
     assert!(report.contains("level: B-LT"), "{report}");

@@ -42,6 +42,17 @@ impl Loaded {
         ContractStatus::parse(&self.contract.status).ok_or_else(|| corrupt("contract status"))
     }
 
+    /// Refuses anything but an open contract ([`ContractError::NotOpen`]).
+    pub(crate) fn require_open(&self) -> Result<(), ContractError> {
+        match self.status()? {
+            ContractStatus::Open => Ok(()),
+            status => Err(ContractError::NotOpen {
+                id: self.contract.id.clone(),
+                status,
+            }),
+        }
+    }
+
     pub(crate) fn kind(&self) -> Result<DocumentKind, ContractError> {
         DocumentKind::parse(&self.contract.kind).ok_or_else(|| corrupt("document kind"))
     }
@@ -172,13 +183,7 @@ impl Contracts {
     ) -> Result<Vec<Invitation>, ContractError> {
         let mut txn = self.store.begin_write().await?;
         let mut loaded = load(&mut txn, id).await?;
-        let status = loaded.status()?;
-        if status != ContractStatus::Open {
-            return Err(ContractError::NotOpen {
-                id: id.into(),
-                status,
-            });
-        }
+        loaded.require_open()?;
         for &p in positions {
             let signer = loaded
                 .signers
@@ -231,13 +236,7 @@ impl Contracts {
     ) -> Result<ContractView, ContractError> {
         let mut txn = self.store.begin_write().await?;
         let mut loaded = load(&mut txn, id).await?;
-        let status = loaded.status()?;
-        if status != ContractStatus::Open {
-            return Err(ContractError::NotOpen {
-                id: id.into(),
-                status,
-            });
-        }
+        loaded.require_open()?;
         let expected = loaded.contract.version;
         loaded.contract.status = ContractStatus::Cancelled.as_str().into();
         loaded.contract.version += 1;

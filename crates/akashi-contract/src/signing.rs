@@ -100,13 +100,7 @@ impl Contracts {
         let loaded = load(&mut txn, &signer.contract_id).await?;
         txn.rollback().await?;
 
-        let status = loaded.status()?;
-        if status != ContractStatus::Open {
-            return Err(ContractError::NotOpen {
-                id: signer.contract_id,
-                status,
-            });
-        }
+        loaded.require_open()?;
         let position = signer.position as usize;
         if signer.status == SignerStatus::Signed.as_str() {
             return Err(ContractError::AlreadySigned(position));
@@ -241,13 +235,7 @@ impl Contracts {
 
         let mut txn = self.store.begin_write().await?;
         let mut loaded = load(&mut txn, &session.contract_id).await?;
-        let status = loaded.status()?;
-        if status != ContractStatus::Open {
-            return Err(ContractError::NotOpen {
-                id: session.contract_id,
-                status,
-            });
-        }
+        loaded.require_open()?;
         if loaded.contract.version != session.base_version {
             return Err(ContractError::Concurrent);
         }

@@ -52,6 +52,24 @@ impl Env {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `anchors/`: what a counterparty trusts — the J-LIS roots of `roots/` and the TSA root
+    /// `tsa_root` (a path under this environment) as `tsa-root.pem`. Returns its path.
+    pub fn anchors_with(&self, tsa_root: &str) -> String {
+        let dir = self.path("anchors");
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(self.path("roots")).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+        std::fs::copy(self.path(tsa_root), dir.join("tsa-root.pem")).unwrap();
+        dir.to_string_lossy().into_owned()
+    }
+
+    /// [`Env::anchors_with`] the local TSA's root (`data/tsa/ca.pem`).
+    pub fn anchors(&self) -> String {
+        self.anchors_with("data/tsa/ca.pem")
+    }
+
     /// J-LIS in `data`, Hanako's card in `hanako.card` as resident R1, roots in `roots/`.
     pub fn issue(&self) {
         self.issue_with(&[]);
