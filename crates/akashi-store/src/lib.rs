@@ -9,6 +9,8 @@ mod contracts;
 mod error;
 mod issuer;
 mod migrations;
+mod op_accounts;
+mod op_provider;
 mod pf;
 mod records;
 mod registry;
@@ -27,6 +29,8 @@ pub use contracts::{ContractEventRecord, ContractRecord, ContractSignerRecord, C
 pub use error::StoreError;
 pub use issuer::{DeferredRecord, IssuedCredentialRecord, IssuerGrantRecord, IssuerHolderRecord};
 pub use migrations::LATEST as SCHEMA_VERSION;
+pub use op_accounts::{OpAccountRecord, OpAuthenticatorRecord, OpSessionRecord};
+pub use op_provider::{OpClientRecord, OpGrantRecord, OpKeyRecord};
 pub use pf::{
     CustomerRecord, OutboxRecord, PfSerialRecord, ServiceProviderRecord, VaultAccessRecord,
     VaultRecord,

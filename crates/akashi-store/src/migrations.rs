@@ -264,10 +264,95 @@ CREATE TABLE contract_events (
 )
 "#,
     ),
+    (
+    6,
+    "OpenID provider: accounts with assurance, authenticators, sessions, clients, grants, consents, signing keys, DPoP replay",
+    r#"
+CREATE TABLE op_accounts (
+    id TEXT PRIMARY KEY,
+    ial BIGINT NOT NULL,
+    state TEXT NOT NULL,
+    anchor_kind TEXT NOT NULL,
+    anchor_ref TEXT NOT NULL,
+    claims {BLOB} NOT NULL,
+    version BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    UNIQUE (anchor_kind, anchor_ref)
+);
+CREATE TABLE op_authenticators (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES op_accounts(id),
+    kind TEXT NOT NULL,
+    aal BIGINT NOT NULL,
+    lookup TEXT NOT NULL UNIQUE,
+    label TEXT NOT NULL,
+    public_data {BLOB} NOT NULL,
+    secret {BLOB},
+    status TEXT NOT NULL,
+    failed_attempts BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_used_at BIGINT
+);
+CREATE INDEX op_authenticators_by_account ON op_authenticators (account_id);
+CREATE TABLE op_sessions (
+    id_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES op_accounts(id),
+    ial BIGINT NOT NULL,
+    aal BIGINT NOT NULL,
+    amr TEXT NOT NULL,
+    auth_time BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    ended_at BIGINT
+);
+CREATE INDEX op_sessions_by_account ON op_sessions (account_id);
+CREATE TABLE op_clients (
+    client_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    secret_hash TEXT,
+    redirect_uris TEXT NOT NULL,
+    post_logout_redirect_uris TEXT NOT NULL,
+    sector TEXT NOT NULL,
+    id_token_encryption TEXT,
+    require_dpop BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE op_grants (
+    hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    account_id TEXT,
+    detail TEXT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT,
+    parent TEXT
+);
+CREATE INDEX op_grants_by_parent ON op_grants (parent);
+CREATE TABLE op_consents (
+    account_id TEXT NOT NULL REFERENCES op_accounts(id),
+    client_id TEXT NOT NULL REFERENCES op_clients(client_id),
+    scopes TEXT NOT NULL,
+    granted_at BIGINT NOT NULL,
+    PRIMARY KEY (account_id, client_id)
+);
+CREATE TABLE op_keys (
+    kid TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    sealed {BLOB} NOT NULL,
+    public_jwk TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    retired_at BIGINT
+);
+CREATE TABLE op_dpop_jtis (
+    hash TEXT PRIMARY KEY,
+    expires_at BIGINT NOT NULL
+)
+"#,
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 fn dialect(sql: &str, backend: Backend) -> String {
     let (blob, serial) = match backend {
