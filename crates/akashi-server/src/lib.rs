@@ -28,6 +28,7 @@
 
 mod credentials;
 mod jlis;
+mod oidc;
 pub mod openapi;
 mod pf;
 mod tsa;
@@ -54,6 +55,7 @@ use akashi_store::Store;
 pub use credentials::{open_issuer, open_remote_issuer, open_verifier, ISSUER_VERIFIER_NAME};
 use jlis::*;
 pub use pf::{open_embedded_pf, open_pf, open_remote_pf, PF_VERIFIER_NAME};
+pub use oidc::{open_provider, open_remote_provider, OIDC_VERIFIER_NAME};
 pub use tsa::open_tsa;
 
 /// What `akashi serve` needs.
@@ -106,7 +108,7 @@ impl Roles {
     /// Whether this process serves `path`.
     fn serves(&self, path: &str) -> bool {
         // The operator's services (PF, private ID issuer, verifier) run wherever the PF does.
-        if ["/pf/", "/issuer", "/vp/", "/.well-known/", "/tsa"]
+        if ["/pf/", "/issuer", "/vp/", "/.well-known/", "/tsa", "/oidc/"]
             .iter()
             .any(|prefix| path.starts_with(prefix))
         {
@@ -134,6 +136,8 @@ pub(crate) struct AppState {
     verifier: Option<Arc<akashi_verifier::VerifierService>>,
     /// The time-stamping authority, with the PF role (an operator's trust service).
     tsa: Option<Arc<akashi_tsa::Tsa>>,
+    /// The OpenID Connect provider, with the issuer (the operator's login service).
+    oidc: Option<Arc<akashi_oidc::OidcProvider>>,
 }
 
 impl AppState {
@@ -159,6 +163,7 @@ const KINDS: [CertificateKind; 2] = [CertificateKind::Signature, CertificateKind
 pub struct Services {
     pub issuer: Option<Arc<akashi_issuer::IssuerService>>,
     pub verifier: Option<Arc<akashi_verifier::VerifierService>>,
+    pub oidc: Option<Arc<akashi_oidc::OidcProvider>>,
 }
 
 /// Builds the router: issues (or loads) a responder certificate for every CA generation, and
@@ -271,6 +276,20 @@ pub async fn router_with_services(config: ServerConfig) -> Result<(Router, Servi
         _ => None,
     };
     let issuer = issuer.map(Arc::new);
+    let oidc_error = |e: akashi_oidc::OidcError| JlisError::CorruptState(format!("OpenID provider: {e}"));
+    let oidc = match (&config.roles, &ocsp, &config.public_url) {
+        (Roles::All, Some(ocsp), Some(url)) => Some(
+            open_provider(&config.data, &config.store, &config.sealing_key, &registry, ocsp.clone(), url, now)
+                .await
+                .map_err(oidc_error)?,
+        ),
+        (Roles::Pf { jlis_url, credential, anchors }, _, Some(url)) => Some(
+            open_remote_provider(&config.data, &config.store, &config.sealing_key, jlis_url, credential, anchors.clone(), url, now)
+                .await
+                .map_err(oidc_error)?,
+        ),
+        _ => None,
+    };
     let tsa = if config.roles.pf() {
         Some(Arc::new(
             tsa::open_tsa(&config.data, &config.sealing_key)
@@ -280,6 +299,7 @@ pub async fn router_with_services(config: ServerConfig) -> Result<(Router, Servi
         None
     };
     let state = Arc::new(AppState {
+        oidc: oidc.map(Arc::new),
         tsa,
         issuer,
         verifier,
@@ -303,12 +323,15 @@ pub async fn router_with_services(config: ServerConfig) -> Result<(Router, Servi
     let services = Services {
         issuer: state.issuer.clone(),
         verifier: state.verifier.clone(),
+        oidc: state.oidc.clone(),
     };
     let with_credentials = state.issuer.is_some();
+    let with_oidc = state.oidc.is_some();
     let routes: Vec<&openapi::ApiRoute<AppRouter>> = ROUTES
         .iter()
         .chain(credentials::ROUTES.iter().filter(|_| with_credentials))
         .chain(tsa::ROUTES.iter())
+        .chain(oidc::ROUTES.iter().filter(|_| with_oidc))
         .filter(|r| state.config.roles.serves(r.path))
         .collect();
     let document = openapi::document(&routes).to_string();

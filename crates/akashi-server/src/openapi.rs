@@ -33,7 +33,9 @@ pub fn document<R>(routes: &[&ApiRoute<R>]) -> Value {
             "summary": route.summary,
             "responses": responses,
         });
-        if route.path.starts_with("/pf/") {
+        if route.path.starts_with("/oidc/") {
+            // OAuth client authentication, cookies or DPoP: described per route.
+        } else if route.path.starts_with("/pf/") {
             operation["security"] = json!([{ "serviceProviderCredential": [] }]);
         } else if route.path != "/healthz" {
             operation["security"] = json!([{ "verifierCredential": [] }]);

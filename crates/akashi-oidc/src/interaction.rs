@@ -1,0 +1,362 @@
+//! The login and consent interaction between the authorization request and the code. Its
+//! handle is the only thing in the browser's URL; its state (the validated request, the
+//! stage, the challenge to sign) is stored. A login must reach the level the RP asked for
+//! with the method used — a lower method is refused before anything changes — and the code
+//! is only issued for a session that logged in within this interaction when a login was
+//! required.
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use akashi_auth::{to_be_signed, Aal, CardResponse, DeviceResponse, LoggedIn, Purpose, Session};
+use akashi_crypto::SecureRandom;
+use akashi_store::OpGrantRecord;
+
+use crate::authorize::{ValidRequest, SCOPES};
+use crate::error::internal;
+use crate::protocol::{CardLogin, DeviceLogin, InteractionView, LoginChallenge, Next, ScopeView};
+use crate::provider::hash_hex;
+use crate::{OidcError, OidcProvider};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Login,
+    Consent,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct InteractionState {
+    pub client_id: String,
+    pub request: ValidRequest,
+    pub stage: Stage,
+    pub reason: Option<String>,
+    pub challenge: String,
+    pub started_at: i64,
+    /// The account that logged in here (or whose session needs only consent).
+    pub account_id: Option<String>,
+    /// A passkey ceremony in progress (server-side state, single use).
+    pub passkey: Option<serde_json::Value>,
+    /// A wallet (OpenID4VP) transaction in progress.
+    pub wallet: Option<serde_json::Value>,
+}
+
+/// How the person logs in within an interaction.
+#[derive(Debug, Clone)]
+pub enum LoginMethod {
+    /// The card's authentication certificate (AAL3).
+    Card(CardLogin),
+    /// Proofing (or recovery) with the signature certificate: registers at IAL3, AAL3.
+    Proofing(CardLogin),
+    /// A bound wallet device key with its PIN (AAL2).
+    Device(DeviceLogin),
+}
+
+impl LoginMethod {
+    fn aal(&self) -> Aal {
+        match self {
+            LoginMethod::Card(_) | LoginMethod::Proofing(_) => Aal::Aal3,
+            LoginMethod::Device(_) => Aal::Aal2,
+        }
+    }
+}
+
+pub(crate) fn card_response(c: &CardLogin) -> Result<CardResponse, OidcError> {
+    let b64 = |f: &str, v: &str| {
+        STANDARD
+            .decode(v.trim())
+            .map_err(|_| OidcError::InvalidRequest(format!("{f} is not base64")))
+    };
+    Ok(CardResponse {
+        certificate: b64("certificate", &c.certificate)?,
+        signature: b64("signature", &c.signature)?,
+    })
+}
+
+pub(crate) fn device_response(d: &DeviceLogin) -> Result<DeviceResponse, OidcError> {
+    let bad = |m: &str| OidcError::InvalidRequest(format!("device key: {m}"));
+    let jwk = akashi_jose::PublicJwk::from_json(&d.jwk).map_err(|e| bad(&e.to_string()))?;
+    let (x, y) = jwk.p256_coordinates().ok_or_else(|| bad("a P-256 key is needed"))?;
+    Ok(DeviceResponse {
+        public_key: (x, y),
+        signature: URL_SAFE_NO_PAD
+            .decode(d.signature.trim())
+            .map_err(|_| bad("signature is not base64url"))?,
+        pin: zeroize::Zeroizing::new(d.pin.clone()),
+    })
+}
+
+impl InteractionState {
+    pub(crate) async fn insert(
+        &self,
+        provider: &OidcProvider,
+        handle: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), OidcError> {
+        let mut tx = provider.store().begin_write().await?;
+        tx.op_grant_insert(&OpGrantRecord {
+            hash: hash_hex(handle.as_bytes()),
+            kind: "interaction".into(),
+            client_id: self.client_id.clone(),
+            account_id: self.account_id.clone(),
+            detail: serde_json::to_string(self).map_err(internal)?,
+            expires_at: (now + provider.config.interaction_ttl).unix_timestamp(),
+            used_at: None,
+            parent: None,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn load(
+        provider: &OidcProvider,
+        handle: &str,
+        now: OffsetDateTime,
+    ) -> Result<(Self, OpGrantRecord), OidcError> {
+        let mut tx = provider.store().begin().await?;
+        let grant = tx.op_grant(&hash_hex(handle.as_bytes()), "interaction").await?;
+        tx.commit().await?;
+        let grant = grant
+            .filter(|g| g.used_at.is_none() && g.expires_at >= now.unix_timestamp())
+            .ok_or(OidcError::UnknownInteraction)?;
+        Ok((serde_json::from_str(&grant.detail).map_err(internal)?, grant))
+    }
+
+    pub(crate) async fn save(&self, provider: &OidcProvider, mut grant: OpGrantRecord) -> Result<(), OidcError> {
+        grant.detail = serde_json::to_string(self).map_err(internal)?;
+        grant.account_id = self.account_id.clone();
+        let mut tx = provider.store().begin_write().await?;
+        tx.op_grant_update(&grant).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl OidcProvider {
+    /// What the login or consent screen shows.
+    pub async fn interaction_view(&self, handle: &str, session_handle: Option<&str>, now: OffsetDateTime) -> Result<InteractionView, OidcError> {
+        let (state, _) = InteractionState::load(self, handle, now).await?;
+        let client = self.client(&state.client_id).await?;
+        let session = match session_handle {
+            Some(h) => self.engine.session(h, now).await?,
+            None => None,
+        };
+        let required = state.request.required_level();
+        let needs = required.map(|l| l.needed_aal()).unwrap_or(Aal::Aal1);
+        let mut methods = vec!["jpki_card".to_owned(), "jpki_proofing".to_owned()];
+        if needs <= Aal::Aal2 {
+            methods.push("device_key".into());
+        }
+        let provider = &self.config.issuer;
+        let tbs = |p| STANDARD.encode(to_be_signed(provider, p, &state.challenge));
+        Ok(InteractionView {
+            interaction: handle.to_owned(),
+            stage: match state.stage {
+                Stage::Login => "login".into(),
+                Stage::Consent => "consent".into(),
+            },
+            client_name: client.name,
+            scopes: state
+                .request
+                .scopes
+                .iter()
+                .map(|s| ScopeView {
+                    scope: s.clone(),
+                    claims: SCOPES
+                        .iter()
+                        .find(|(n, _)| n == s)
+                        .map(|(_, c)| c.iter().map(|c| (*c).to_owned()).collect())
+                        .unwrap_or_default(),
+                })
+                .collect(),
+            required_acr: required.map(|l| l.acr().to_owned()),
+            reason: state.reason.clone(),
+            session_acr: session.map(|s| s.level().acr().to_owned()),
+            challenge: state.challenge.clone(),
+            to_be_signed: LoginChallenge {
+                proofing: tbs(Purpose::Proofing),
+                login: tbs(Purpose::Login),
+                bind: tbs(Purpose::Bind),
+            },
+            methods,
+            passkey_options: None,
+            wallet_request: None,
+        })
+    }
+
+    /// A login within the interaction. Returns where to go next and the new session handle
+    /// (the browser's cookie). On any refusal nothing changes.
+    pub async fn interaction_login(
+        &self,
+        handle: &str,
+        method: LoginMethod,
+        session_handle: Option<&str>,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<(Next, String), OidcError> {
+        let (mut state, grant) = InteractionState::load(self, handle, now).await?;
+        if let Some(level) = state.request.required_level() {
+            if method.aal() < level.needed_aal() {
+                return Err(OidcError::UnmetAuthenticationRequirements(format!(
+                    "{} asks for {}; this method reaches {} at most",
+                    state.client_id,
+                    level.acr(),
+                    method.aal()
+                )));
+            }
+        }
+        let current = match session_handle {
+            Some(h) => self.engine.session(h, now).await?,
+            None => None,
+        };
+        let provider = self.config.issuer.clone();
+        let challenge = state.challenge.clone();
+        let logged_in: LoggedIn = match &method {
+            LoginMethod::Card(c) => {
+                self.engine
+                    .login_card(&provider, &challenge, &card_response(c)?, current.as_ref(), now, rng)
+                    .await?
+            }
+            LoginMethod::Proofing(c) => {
+                self.engine
+                    .proof(&provider, &challenge, &card_response(c)?, current.as_ref(), now, rng)
+                    .await?
+            }
+            LoginMethod::Device(d) => {
+                self.engine
+                    .login_device(&provider, &challenge, &device_response(d)?, current.as_ref(), now, rng)
+                    .await?
+            }
+        };
+        self.after_login(&mut state, grant, logged_in, now, rng).await
+    }
+
+    /// Moves the interaction on after a successful login: consent, or the code.
+    pub(crate) async fn after_login(
+        &self,
+        state: &mut InteractionState,
+        grant: OpGrantRecord,
+        logged_in: LoggedIn,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<(Next, String), OidcError> {
+        let session = logged_in.session.session;
+        // A used challenge is never signed again.
+        state.challenge = crate::provider::random_b64(rng)?;
+        state.account_id = Some(session.account_id.clone());
+        state.stage = Stage::Consent;
+        let acr = session.level().acr().to_owned();
+        if self.needs_consent(&state.request, &session.account_id).await? {
+            state.save(self, grant).await?;
+            return Ok((
+                Next { next: "consent".into(), location: None, acr: Some(acr) },
+                logged_in.session.handle,
+            ));
+        }
+        let location = self.finish(state, &grant, &session, now, rng).await?;
+        Ok((
+            Next { next: "redirect".into(), location: Some(location), acr: Some(acr) },
+            logged_in.session.handle,
+        ))
+    }
+
+    /// The consent screen's answer.
+    pub async fn interaction_consent(
+        &self,
+        handle: &str,
+        approve: bool,
+        session_handle: Option<&str>,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<Next, OidcError> {
+        let (state, grant) = InteractionState::load(self, handle, now).await?;
+        if state.stage != Stage::Consent {
+            return Err(OidcError::InvalidRequest("log in first".into()));
+        }
+        let session = match session_handle {
+            Some(h) => self.engine.session(h, now).await?,
+            None => None,
+        }
+        .filter(|s| Some(&s.account_id) == state.account_id.as_ref())
+        .ok_or_else(|| OidcError::InvalidRequest("the session that logged in is gone; log in again".into()))?;
+        if !approve {
+            let mut tx = self.store().begin_write().await?;
+            tx.op_grant_use(&grant.hash, now.unix_timestamp()).await?;
+            tx.commit().await?;
+            let location = state.request.error_redirect(&self.config.issuer, &OidcError::AccessDenied);
+            return Ok(Next { next: "redirect".into(), location: Some(location), acr: None });
+        }
+        let mut tx = self.store().begin_write().await?;
+        let mut scopes: Vec<String> = match tx.op_consent(&session.account_id, &state.client_id).await? {
+            Some(json) => serde_json::from_str(&json).map_err(internal)?,
+            None => vec![],
+        };
+        for s in &state.request.scopes {
+            if !scopes.contains(s) {
+                scopes.push(s.clone());
+            }
+        }
+        tx.op_consent_put(
+            &session.account_id,
+            &state.client_id,
+            &serde_json::to_string(&scopes).map_err(internal)?,
+            now.unix_timestamp(),
+        )
+        .await?;
+        tx.commit().await?;
+        let location = self.finish(&state, &grant, &session, now, rng).await?;
+        Ok(Next { next: "redirect".into(), location: Some(location), acr: Some(session.level().acr().to_owned()) })
+    }
+
+    /// The person gives up (or cannot reach the level): the RP learns why.
+    pub async fn interaction_abort(&self, handle: &str, now: OffsetDateTime) -> Result<Next, OidcError> {
+        let (state, grant) = InteractionState::load(self, handle, now).await?;
+        let mut tx = self.store().begin_write().await?;
+        tx.op_grant_use(&grant.hash, now.unix_timestamp()).await?;
+        tx.commit().await?;
+        let error = match (state.stage, state.reason.as_deref()) {
+            (Stage::Login, Some("step_up")) => OidcError::UnmetAuthenticationRequirements(
+                "the person could not log in at the requested level".into(),
+            ),
+            _ => OidcError::AccessDenied,
+        };
+        Ok(Next {
+            next: "redirect".into(),
+            location: Some(state.request.error_redirect(&self.config.issuer, &error)),
+            acr: None,
+        })
+    }
+
+    /// Issues the code once the session satisfies the request; the interaction is used up.
+    async fn finish(
+        &self,
+        state: &InteractionState,
+        grant: &OpGrantRecord,
+        session: &Session,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<String, OidcError> {
+        if state.reason.is_some() && session.auth_time < state.started_at {
+            return Err(OidcError::InvalidRequest("a login in this interaction is required".into()));
+        }
+        if let Some(level) = state.request.required_level() {
+            if session.level() < level {
+                return Err(OidcError::UnmetAuthenticationRequirements(format!(
+                    "the session is at {}; {} was asked",
+                    session.level().acr(),
+                    level.acr()
+                )));
+            }
+        }
+        let mut tx = self.store().begin_write().await?;
+        if !tx.op_grant_use(&grant.hash, now.unix_timestamp()).await? {
+            return Err(OidcError::UnknownInteraction);
+        }
+        tx.commit().await?;
+        let code = self.issue_code(&state.request, session, now, rng).await?;
+        Ok(state.request.redirect(&self.config.issuer, &[("code", &code)]))
+    }
+}

@@ -1,0 +1,149 @@
+//! The provider object: configuration, the assurance engine, the pairwise-subject key and the
+//! signing keys. Handlers in akashi-server call its methods with the time and randomness.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use time::Duration;
+use zeroize::Zeroizing;
+
+use akashi_auth::AuthEngine;
+use akashi_crypto::{hmac_sha256, sha256, write_atomic, SealingKey, SecureRandom};
+use akashi_store::Store;
+
+use crate::error::internal;
+use crate::keys::SigningKeys;
+use crate::OidcError;
+
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    /// The issuer identifier, e.g. `https://id.example.jp/oidc`; endpoints live below it.
+    pub issuer: String,
+    pub par_ttl: Duration,
+    pub interaction_ttl: Duration,
+    pub code_ttl: Duration,
+    pub access_token_ttl: Duration,
+    pub id_token_ttl: Duration,
+    /// How long a retired signing key stays in the JWKS (tokens it signed must verify).
+    pub key_retention: Duration,
+    /// How old a DPoP proof may be.
+    pub dpop_max_age: Duration,
+}
+
+impl OidcConfig {
+    pub fn new(issuer: &str) -> Self {
+        Self {
+            issuer: issuer.trim_end_matches('/').to_owned(),
+            par_ttl: Duration::seconds(90),
+            interaction_ttl: Duration::minutes(10),
+            code_ttl: Duration::seconds(60),
+            access_token_ttl: Duration::minutes(10),
+            id_token_ttl: Duration::minutes(10),
+            key_retention: Duration::days(1),
+            dpop_max_age: Duration::seconds(300),
+        }
+    }
+
+    pub fn endpoint(&self, name: &str) -> String {
+        format!("{}/{name}", self.issuer)
+    }
+}
+
+const LABEL: &str = "akashi/oidc/keys/v1";
+
+pub struct OidcProvider {
+    pub(crate) engine: Arc<AuthEngine>,
+    pub(crate) config: OidcConfig,
+    pairwise: Zeroizing<[u8; 32]>,
+    pub(crate) seal: SealingKey,
+    pub(crate) signing: SigningKeys,
+}
+
+pub(crate) fn hash_hex(data: &[u8]) -> String {
+    hex::encode(sha256(data))
+}
+
+pub(crate) fn random_b64(rng: &dyn SecureRandom) -> Result<String, OidcError> {
+    let mut bytes = Zeroizing::new([0u8; 32]);
+    rng.fill(bytes.as_mut()).map_err(internal)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes.as_ref()))
+}
+
+impl OidcProvider {
+    /// Opens the provider: its secrets come from `keys_path` (sealed under `master`, made on
+    /// first use); a signing key is made if the store has none.
+    pub async fn open(
+        engine: Arc<AuthEngine>,
+        config: OidcConfig,
+        keys_path: &Path,
+        master: &SealingKey,
+        now: time::OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<Self, OidcError> {
+        let seed = load_or_create_seed(keys_path, master, rng)?;
+        let mut pairwise = Zeroizing::new([0u8; 32]);
+        pairwise.copy_from_slice(&seed[..32]);
+        let mut seal = [0u8; 32];
+        seal.copy_from_slice(&seed[32..]);
+        let provider = Self {
+            engine,
+            config,
+            pairwise,
+            seal: SealingKey::from_bytes(seal),
+            signing: SigningKeys::default(),
+        };
+        provider.load_signing_keys(now).await?;
+        Ok(provider)
+    }
+
+    pub fn engine(&self) -> &AuthEngine {
+        &self.engine
+    }
+
+    pub fn config(&self) -> &OidcConfig {
+        &self.config
+    }
+
+    pub fn store(&self) -> &Store {
+        self.engine.store()
+    }
+
+    /// The pairwise subject (OIDC Core §8.1): one per sector and account, unlinkable across
+    /// sectors without this provider's key.
+    pub fn pairwise_sub(&self, sector: &str, account_id: &str) -> String {
+        let input = format!("{sector}\n{account_id}");
+        URL_SAFE_NO_PAD.encode(hmac_sha256(self.pairwise.as_ref(), input.as_bytes()))
+    }
+}
+
+fn load_or_create_seed(
+    path: &Path,
+    master: &SealingKey,
+    rng: &dyn SecureRandom,
+) -> Result<Zeroizing<[u8; 64]>, OidcError> {
+    let err = |e: &dyn std::fmt::Display| internal(format!("{}: {e}", path.display()));
+    match std::fs::read(path) {
+        Ok(sealed) => {
+            let opened = master.open(LABEL, &sealed).map_err(|e| err(&e))?;
+            let mut seed = Zeroizing::new([0u8; 64]);
+            if opened.len() != 64 {
+                return Err(err(&"wrong length"));
+            }
+            seed.copy_from_slice(&opened);
+            Ok(seed)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut seed = Zeroizing::new([0u8; 64]);
+            rng.fill(seed.as_mut()).map_err(|e| err(&e))?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
+            }
+            let sealed = master.seal(LABEL, seed.as_ref()).map_err(|e| err(&e))?;
+            write_atomic(path, &sealed).map_err(|e| err(&e))?;
+            Ok(seed)
+        }
+        Err(e) => Err(err(&e)),
+    }
+}

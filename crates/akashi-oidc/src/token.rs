@@ -1,0 +1,237 @@
+//! Codes and the token endpoint: a code is bound to its client, redirect URI and PKCE
+//! challenge, lives a minute and works once — presented again, it is refused and the tokens
+//! it gave are revoked (RFC 6749 §4.1.2). The ID token is signed (FAL1), then encrypted to
+//! the RP's key when it registered one (FAL2); with a DPoP proof the access token is bound
+//! to the client's key (FAL3, RFC 9449).
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+use akashi_auth::Session;
+use akashi_crypto::{sha256, SecureRandom};
+use akashi_jose::{dpop, jwe, sign_compact, JweAlgorithm, JweEncryption, PublicJwk};
+use akashi_store::{OpGrantRecord, StoreError, Txn};
+
+use crate::authorize::ValidRequest;
+use crate::clients::Client;
+use crate::error::internal;
+use crate::protocol::{TokenParams, TokenResponse};
+use crate::provider::{hash_hex, random_b64};
+use crate::{OidcError, OidcProvider};
+
+/// What a code (and the tokens from it) carry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CodeDetail {
+    pub request: ValidRequest,
+    pub account_id: String,
+    pub sid: String,
+    pub auth_time: i64,
+    pub acr: String,
+    pub amr: Vec<String>,
+}
+
+/// What an access token carries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct AccessDetail {
+    pub account_id: String,
+    pub scopes: Vec<String>,
+    /// The RFC 7638 thumbprint of the client's DPoP key, when bound.
+    pub jkt: Option<String>,
+    pub sid: String,
+}
+
+impl OidcProvider {
+    pub(crate) async fn issue_code(
+        &self,
+        request: &ValidRequest,
+        session: &Session,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<String, OidcError> {
+        let code = random_b64(rng)?;
+        let detail = CodeDetail {
+            request: request.clone(),
+            account_id: session.account_id.clone(),
+            sid: session.sid().to_owned(),
+            auth_time: session.auth_time,
+            acr: session.level().acr().to_owned(),
+            amr: session.amr.clone(),
+        };
+        let mut tx = self.store().begin_write().await?;
+        tx.op_grant_insert(&OpGrantRecord {
+            hash: hash_hex(code.as_bytes()),
+            kind: "code".into(),
+            client_id: request.client_id.clone(),
+            account_id: Some(session.account_id.clone()),
+            detail: serde_json::to_string(&detail).map_err(internal)?,
+            expires_at: (now + self.config.code_ttl).unix_timestamp(),
+            used_at: None,
+            parent: None,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+
+    /// Verifies a DPoP proof for `method` at `endpoint` and records it against replay.
+    pub(crate) async fn check_dpop(
+        &self,
+        tx: &mut Txn,
+        proof: &str,
+        method: &str,
+        endpoint: &str,
+        access_token: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<String, OidcError> {
+        let max_age = self.config.dpop_max_age.whole_seconds();
+        let verified = dpop::verify_proof(proof, method, endpoint, now.unix_timestamp(), max_age, access_token)
+            .map_err(|e| OidcError::InvalidDpopProof(e.to_string()))?;
+        let seen = hash_hex(format!("{}\n{}", verified.jkt, verified.jti).as_bytes());
+        match tx.op_dpop_seen(&seen, now.unix_timestamp() + 2 * max_age).await {
+            Ok(()) => Ok(verified.jkt),
+            Err(StoreError::Duplicate { .. }) => Err(OidcError::InvalidDpopProof(
+                "this proof was used before (replay)".into(),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The token endpoint for an authenticated `client`.
+    pub async fn token(
+        &self,
+        client: &Client,
+        params: TokenParams,
+        dpop_proof: Option<&str>,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<TokenResponse, OidcError> {
+        if params.grant_type != "authorization_code" {
+            return Err(OidcError::UnsupportedGrantType(params.grant_type));
+        }
+        let code = params
+            .code
+            .as_deref()
+            .ok_or_else(|| OidcError::InvalidRequest("code is required".into()))?;
+        let verifier = params
+            .code_verifier
+            .as_deref()
+            .ok_or_else(|| OidcError::InvalidRequest("code_verifier is required (PKCE)".into()))?;
+        if !(43..=128).contains(&verifier.len()) {
+            return Err(OidcError::InvalidRequest("code_verifier must be 43–128 characters".into()));
+        }
+        if client.require_dpop && dpop_proof.is_none() {
+            return Err(OidcError::InvalidDpopProof(
+                "this client's tokens are bound to its key (FAL3): send a DPoP proof".into(),
+            ));
+        }
+        let code_hash = hash_hex(code.as_bytes());
+        let t = now.unix_timestamp();
+        let mut tx = self.store().begin_write().await?;
+        let grant = tx
+            .op_grant(&code_hash, "code")
+            .await?
+            .ok_or_else(|| OidcError::InvalidGrant("unknown code".into()))?;
+        if grant.used_at.is_some() {
+            // A code presented twice: someone else may hold it. Revoke what it gave.
+            tx.op_grants_revoke_children(&code_hash, t - 1).await?;
+            tx.commit().await?;
+            tracing::warn!(client = %client.client_id, "authorization code reused; tokens revoked");
+            return Err(OidcError::InvalidGrant("the code was already used; its tokens are revoked".into()));
+        }
+        if grant.client_id != client.client_id {
+            return Err(OidcError::InvalidGrant("the code was issued to another client".into()));
+        }
+        if grant.expires_at < t {
+            return Err(OidcError::InvalidGrant("the code expired".into()));
+        }
+        let detail: CodeDetail = serde_json::from_str(&grant.detail).map_err(internal)?;
+        if params.redirect_uri.as_deref() != Some(detail.request.redirect_uri.as_str()) {
+            return Err(OidcError::InvalidGrant("redirect_uri differs from the authorization request".into()));
+        }
+        let computed = URL_SAFE_NO_PAD.encode(sha256(verifier.as_bytes()));
+        if computed != detail.request.code_challenge {
+            return Err(OidcError::InvalidGrant("the PKCE code_verifier does not match".into()));
+        }
+        let jkt = match dpop_proof {
+            Some(proof) => Some(self.check_dpop(&mut tx, proof, "POST", &self.config.endpoint("token"), None, now).await?),
+            None => None,
+        };
+        if !tx.op_grant_use(&code_hash, t).await? {
+            return Err(OidcError::InvalidGrant("the code was already used".into()));
+        }
+        let access_token = random_b64(rng)?;
+        let access = AccessDetail {
+            account_id: detail.account_id.clone(),
+            scopes: detail.request.scopes.clone(),
+            jkt: jkt.clone(),
+            sid: detail.sid.clone(),
+        };
+        tx.op_grant_insert(&OpGrantRecord {
+            hash: hash_hex(access_token.as_bytes()),
+            kind: "access".into(),
+            client_id: client.client_id.clone(),
+            account_id: Some(detail.account_id.clone()),
+            detail: serde_json::to_string(&access).map_err(internal)?,
+            expires_at: t + self.config.access_token_ttl.whole_seconds(),
+            used_at: None,
+            parent: Some(code_hash),
+        })
+        .await?;
+        let id_token = self.id_token(client, &detail, &access_token, now, rng)?;
+        tx.commit().await?;
+        Ok(TokenResponse {
+            access_token,
+            token_type: if jkt.is_some() { "DPoP" } else { "Bearer" }.into(),
+            expires_in: self.config.access_token_ttl.whole_seconds(),
+            id_token,
+            scope: detail.request.scopes.join(" "),
+        })
+    }
+
+    fn id_token(
+        &self,
+        client: &Client,
+        detail: &CodeDetail,
+        access_token: &str,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<String, OidcError> {
+        let t = now.unix_timestamp();
+        let digest = sha256(access_token.as_bytes());
+        let mut claims = json!({
+            "iss": self.config.issuer,
+            "sub": self.pairwise_sub(&client.sector, &detail.account_id),
+            "aud": client.client_id,
+            "azp": client.client_id,
+            "iat": t,
+            "exp": t + self.config.id_token_ttl.whole_seconds(),
+            "auth_time": detail.auth_time,
+            "acr": detail.acr,
+            "amr": detail.amr,
+            "sid": detail.sid,
+            "at_hash": URL_SAFE_NO_PAD.encode(&digest[..16]),
+        });
+        if let Some(nonce) = &detail.request.nonce {
+            claims["nonce"] = json!(nonce);
+        }
+        let signer = self.signing.current()?;
+        let mut header = Map::new();
+        header.insert("typ".into(), Value::from("JWT"));
+        let payload = serde_json::to_vec(&claims).map_err(internal)?;
+        let signed = sign_compact(header, &payload, signer.as_ref()).map_err(internal)?;
+        match &client.encryption {
+            None => Ok(signed),
+            Some(key) => {
+                let alg = match key {
+                    PublicJwk::Rsa { .. } => JweAlgorithm::RsaOaep256,
+                    _ => JweAlgorithm::EcdhEs,
+                };
+                jwe::encrypt_compact(signed.as_bytes(), key, alg, JweEncryption::A256Gcm, Some("JWT"), rng)
+                    .map_err(internal)
+            }
+        }
+    }
+}
