@@ -62,7 +62,8 @@ impl ValidRequest {
             return Some("prompt_login");
         }
         if let Some(max_age) = self.max_age {
-            if now.unix_timestamp() - s.auth_time > max_age {
+            // max_age=0 means "authenticate now" (a login this very second is not enough).
+            if max_age == 0 || now.unix_timestamp() - s.auth_time > max_age {
                 return Some("max_age");
             }
         }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod op;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -37,6 +39,8 @@ pub struct Bench {
     pub url: String,
     pub issuer_url: String,
     pub http: reqwest::Client,
+    /// The OpenID provider the server runs (to register relying parties as its operator).
+    pub oidc: Option<Arc<akashi_oidc::OidcProvider>>,
 }
 
 /// A relying party at the embedded verifier, known by its API credential.
@@ -70,14 +74,16 @@ impl Bench {
             check_interval,
             akashi_server::Roles::All,
         );
-        let app = akashi_server::router(akashi_server::ServerConfig {
+        let (app, services) = akashi_server::router_with_services(akashi_server::ServerConfig {
             public_url: Some(url.clone()),
             ..config
         })
         .await
         .unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Self::assemble(dir, now, key, store, url)
+        let mut bench = Self::assemble(dir, now, key, store, url);
+        bench.oidc = services.oidc;
+        bench
     }
 
     /// J-LIS and the private ID operator (PF, issuer, verifier) as two servers; the operator
@@ -187,6 +193,7 @@ impl Bench {
             store,
             url,
             http: reqwest::Client::new(),
+            oidc: None,
         }
     }
 
