@@ -81,6 +81,7 @@ impl OidcError {
             OidcError::Auth(AuthError::JlisUnavailable(_)) => 503,
             OidcError::Auth(AuthError::Store(_) | AuthError::Internal(_)) => 500,
             OidcError::Auth(AuthError::Concurrent) => 409,
+            OidcError::Auth(AuthError::Malformed(_)) => 400,
             OidcError::AccessDenied | OidcError::Auth(_) => 403,
             OidcError::Store(_) | OidcError::Internal(_) => 500,
             _ => 400,
