@@ -105,10 +105,19 @@ impl AuthEngine {
         rng: &dyn SecureRandom,
     ) -> Result<LoggedIn, AuthError> {
         let checked = self
-            .check_card(CertificateKind::Signature, Purpose::Proofing, provider, challenge, card, now)
+            .check_card(
+                CertificateKind::Signature,
+                Purpose::Proofing,
+                provider,
+                challenge,
+                card,
+                now,
+            )
             .await?;
         let attributes = checked.validated.attributes.clone().ok_or_else(|| {
-            AuthError::Certificate("the signature certificate carries no basic four attributes".into())
+            AuthError::Certificate(
+                "the signature certificate carries no basic four attributes".into(),
+            )
         })?;
         let mut existing = {
             let mut tx = self.store.begin().await?;
@@ -118,7 +127,10 @@ impl AuthEngine {
         };
         if existing.is_none() {
             // A re-issued card: find the account by one of the person's earlier serials.
-            for (kind, serial) in self.person_serials(CertificateKind::Signature, &checked.serial, now).await? {
+            for (kind, serial) in self
+                .person_serials(CertificateKind::Signature, &checked.serial, now)
+                .await?
+            {
                 if kind != "signature" || serial == checked.serial {
                     continue;
                 }
@@ -141,7 +153,10 @@ impl AuthEngine {
                 let same_session = current.filter(|s| s.account_id == account.id);
                 self.lifecycle(&mut tx, &account, same_session)
                     .await?
-                    .apply(Event::Proofed { ial: Ial::Ial3, aal: Aal::Aal3 })?;
+                    .apply(Event::Proofed {
+                        ial: Ial::Ial3,
+                        aal: Aal::Aal3,
+                    })?;
                 let mut record = account.record.clone();
                 record.ial = 3;
                 record.state = "registered".into();
@@ -149,11 +164,15 @@ impl AuthEngine {
                 record.claims = sealed;
                 record.version += 1;
                 record.updated_at = t;
-                tx.op_account_update(&record, account.record.version).await?;
+                tx.op_account_update(&record, account.record.version)
+                    .await?;
                 self.account_from(record)?
             }
             None => {
-                Lifecycle::Unregistered.apply(Event::Proofed { ial: Ial::Ial3, aal: Aal::Aal3 })?;
+                Lifecycle::Unregistered.apply(Event::Proofed {
+                    ial: Ial::Ial3,
+                    aal: Aal::Aal3,
+                })?;
                 let record = OpAccountRecord {
                     id: format!("acct-{}", &random_b64(rng)?[..22]),
                     ial: 3,
@@ -170,11 +189,23 @@ impl AuthEngine {
             }
         };
         let session = self
-            .start_session(&mut tx, &account.id, (Ial::Ial3, Aal::Aal3), &CARD_AMR, current, now, rng)
+            .start_session(
+                &mut tx,
+                &account.id,
+                (Ial::Ial3, Aal::Aal3),
+                &CARD_AMR,
+                current,
+                now,
+                rng,
+            )
             .await?;
         tx.commit().await?;
         tracing::info!(account = %account.id, "proofed with the card at IAL3");
-        Ok(LoggedIn { account, session, authenticator_id: None })
+        Ok(LoggedIn {
+            account,
+            session,
+            authenticator_id: None,
+        })
     }
 
     /// Login with the card's authentication certificate, bound to an account before.
@@ -188,15 +219,24 @@ impl AuthEngine {
         rng: &dyn SecureRandom,
     ) -> Result<LoggedIn, AuthError> {
         let checked = self
-            .check_card(CertificateKind::Authentication, Purpose::Login, provider, challenge, card, now)
+            .check_card(
+                CertificateKind::Authentication,
+                Purpose::Login,
+                provider,
+                challenge,
+                card,
+                now,
+            )
             .await?;
         let lookup = format!("{CARD_KIND}:{}", checked.serial);
-        self.complete_login(&lookup, Aal::Aal3, &CARD_AMR, current, now, rng).await
+        self.complete_login(&lookup, Aal::Aal3, &CARD_AMR, current, now, rng)
+            .await
     }
 
     /// Binds the card's authentication certificate to the logged-in account. The card must be
     /// the account owner's: J-LIS's serial history links it to the account's signature
     /// certificate.
+    #[allow(clippy::too_many_arguments)]
     pub async fn bind_card(
         &self,
         session: &Session,
@@ -210,7 +250,14 @@ impl AuthEngine {
         self.require_fresh(session, now)?;
         let account = self.account(&session.account_id).await?;
         let checked = self
-            .check_card(CertificateKind::Authentication, Purpose::Bind, provider, challenge, card, now)
+            .check_card(
+                CertificateKind::Authentication,
+                Purpose::Bind,
+                provider,
+                challenge,
+                card,
+                now,
+            )
             .await?;
         let serials = self
             .person_serials(CertificateKind::Authentication, &checked.serial, now)

@@ -59,8 +59,11 @@ impl AuthEngine {
     ) -> Result<(), AuthError> {
         let key = P256PublicKey::from_affine(&device.public_key.0, &device.public_key.1)
             .map_err(|e| AuthError::Malformed(format!("device key: {e}")))?;
-        key.verify_es256(&to_be_signed(provider, purpose, challenge), &device.signature)
-            .map_err(|_| AuthError::BadSignature)
+        key.verify_es256(
+            &to_be_signed(provider, purpose, challenge),
+            &device.signature,
+        )
+        .map_err(|_| AuthError::BadSignature)
     }
 
     /// Binds a device key and its PIN to the logged-in account (needs an AAL2 session).
@@ -125,7 +128,10 @@ impl AuthEngine {
             "locked" => return Err(AuthError::AuthenticatorLocked),
             _ => return Err(AuthError::AuthenticatorRevoked),
         }
-        let secret = record.secret.clone().ok_or_else(|| internal("device key without PIN"))?;
+        let secret = record
+            .secret
+            .clone()
+            .ok_or_else(|| internal("device key without PIN"))?;
         let (salt, expected) = secret.split_at(16);
         let given = self.pin_verifier(salt, &device.pin);
         if !constant_time_eq(&given, expected) {
@@ -160,6 +166,7 @@ impl AuthEngine {
             });
         }
         tx.rollback().await?;
-        self.complete_login(&lookup, Aal::Aal2, &DEVICE_AMR, current, now, rng).await
+        self.complete_login(&lookup, Aal::Aal2, &DEVICE_AMR, current, now, rng)
+            .await
     }
 }

@@ -148,7 +148,11 @@ impl AuthEngine {
     }
 
     /// The open session behind a browser's handle, if any.
-    pub async fn session(&self, handle: &str, now: OffsetDateTime) -> Result<Option<Session>, AuthError> {
+    pub async fn session(
+        &self,
+        handle: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<Session>, AuthError> {
         let mut tx = self.store.begin().await?;
         let record = tx.op_session(&hash_hex(handle.as_bytes())).await?;
         tx.commit().await?;
@@ -178,6 +182,7 @@ impl AuthEngine {
 
     /// Starts a session (ending `replaces`, the browser's previous one: a new login gets a
     /// new handle, so a handle planted before login is worthless after it).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn start_session(
         &self,
         tx: &mut Txn,
@@ -189,7 +194,8 @@ impl AuthEngine {
         rng: &dyn SecureRandom,
     ) -> Result<NewSession, AuthError> {
         if let Some(old) = replaces {
-            tx.op_session_end(&old.id_hash, now.unix_timestamp()).await?;
+            tx.op_session_end(&old.id_hash, now.unix_timestamp())
+                .await?;
         }
         let handle = random_b64(rng)?;
         let record = OpSessionRecord {
@@ -216,13 +222,18 @@ impl AuthEngine {
         self.lifecycle(&mut tx, &account, Some(session))
             .await?
             .apply(Event::LoggedOff)?;
-        tx.op_session_end(&session.id_hash, now.unix_timestamp()).await?;
+        tx.op_session_end(&session.id_hash, now.unix_timestamp())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The session must be recent enough to change authenticators.
-    pub(crate) fn require_fresh(&self, session: &Session, now: OffsetDateTime) -> Result<(), AuthError> {
+    pub(crate) fn require_fresh(
+        &self,
+        session: &Session,
+        now: OffsetDateTime,
+    ) -> Result<(), AuthError> {
         if now.unix_timestamp() - session.auth_time > self.config.fresh_login.whole_seconds() {
             return Err(AuthError::StaleSession {
                 minutes: self.config.fresh_login.whole_minutes(),
@@ -232,7 +243,12 @@ impl AuthEngine {
     }
 
     /// A session still open in the store (a logged-off one cannot change anything).
-    pub(crate) async fn require_open(&self, tx: &mut Txn, session: &Session, now: OffsetDateTime) -> Result<(), AuthError> {
+    pub(crate) async fn require_open(
+        &self,
+        tx: &mut Txn,
+        session: &Session,
+        now: OffsetDateTime,
+    ) -> Result<(), AuthError> {
         match tx.op_session(&session.id_hash).await? {
             Some(r) if r.ended_at.is_none() && r.expires_at > now.unix_timestamp() => Ok(()),
             _ => Err(AuthError::SessionEnded),

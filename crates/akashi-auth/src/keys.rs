@@ -48,7 +48,8 @@ impl AuthKeys {
         master: &SealingKey,
         rng: &dyn SecureRandom,
     ) -> Result<Self, AuthError> {
-        let err = |e: &dyn std::fmt::Display| AuthError::Internal(format!("{}: {e}", path.display()));
+        let err =
+            |e: &dyn std::fmt::Display| AuthError::Internal(format!("{}: {e}", path.display()));
         match std::fs::read(path) {
             Ok(sealed) => {
                 let opened = master.open(LABEL, &sealed).map_err(|e| err(&e))?;

@@ -10,24 +10,45 @@ use crate::assurance::{Aal, Ial};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifecycle {
     Unregistered,
-    Registered { ial: Ial, authenticators: u32 },
-    Authenticated { ial: Ial, aal: Aal, authenticators: u32 },
-    LoggedOff { ial: Ial, authenticators: u32 },
+    Registered {
+        ial: Ial,
+        authenticators: u32,
+    },
+    Authenticated {
+        ial: Ial,
+        aal: Aal,
+        authenticators: u32,
+    },
+    LoggedOff {
+        ial: Ial,
+        authenticators: u32,
+    },
     /// No authenticator left: proofing again is the only way back.
-    Recovery { ial: Ial },
+    Recovery {
+        ial: Ial,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     /// Identity proofing (first registration, or recovery) with an authentication at `aal`
     /// that the proofing itself performed (the card's signature PIN).
-    Proofed { ial: Ial, aal: Aal },
+    Proofed {
+        ial: Ial,
+        aal: Aal,
+    },
     /// A login with one of the account's authenticators.
-    Authenticated { aal: Aal },
+    Authenticated {
+        aal: Aal,
+    },
     /// An authenticator bound; it needs a session at `needs` or above.
-    AuthenticatorAdded { needs: Aal },
+    AuthenticatorAdded {
+        needs: Aal,
+    },
     /// An authenticator removed (revoked, or locked for good); it needs a session at `needs`.
-    AuthenticatorRemoved { needs: Aal },
+    AuthenticatorRemoved {
+        needs: Aal,
+    },
     LoggedOff,
 }
 
@@ -60,33 +81,81 @@ impl Lifecycle {
                 aal,
                 authenticators: 0,
             }),
-            (Registered { authenticators: n, .. }, Event::Proofed { ial, aal })
-            | (LoggedOff { authenticators: n, .. }, Event::Proofed { ial, aal })
-            | (Authenticated { authenticators: n, .. }, Event::Proofed { ial, aal }) => {
-                Ok(Authenticated {
-                    ial,
-                    aal,
-                    authenticators: n,
-                })
-            }
+            (
+                Registered {
+                    authenticators: n, ..
+                },
+                Event::Proofed { ial, aal },
+            )
+            | (
+                LoggedOff {
+                    authenticators: n, ..
+                },
+                Event::Proofed { ial, aal },
+            )
+            | (
+                Authenticated {
+                    authenticators: n, ..
+                },
+                Event::Proofed { ial, aal },
+            ) => Ok(Authenticated {
+                ial,
+                aal,
+                authenticators: n,
+            }),
             (Unregistered, _) => Err(TransitionError::NotRegistered),
             (Recovery { .. }, _) => Err(TransitionError::RecoveryRequired),
-            (Registered { authenticators: 0, .. }, Event::Authenticated { .. })
-            | (LoggedOff { authenticators: 0, .. }, Event::Authenticated { .. }) => {
-                Err(TransitionError::NoAuthenticator)
-            }
-            (Registered { ial, authenticators }, Event::Authenticated { aal })
-            | (LoggedOff { ial, authenticators }, Event::Authenticated { aal })
-            | (Authenticated { ial, authenticators, .. }, Event::Authenticated { aal }) => {
-                Ok(Authenticated {
+            (
+                Registered {
+                    authenticators: 0, ..
+                },
+                Event::Authenticated { .. },
+            )
+            | (
+                LoggedOff {
+                    authenticators: 0, ..
+                },
+                Event::Authenticated { .. },
+            ) => Err(TransitionError::NoAuthenticator),
+            (
+                Registered {
+                    ial,
+                    authenticators,
+                },
+                Event::Authenticated { aal },
+            )
+            | (
+                LoggedOff {
+                    ial,
+                    authenticators,
+                },
+                Event::Authenticated { aal },
+            )
+            | (
+                Authenticated {
+                    ial,
+                    authenticators,
+                    ..
+                },
+                Event::Authenticated { aal },
+            ) => Ok(Authenticated {
+                ial,
+                aal,
+                authenticators,
+            }),
+            (
+                Authenticated {
                     ial,
                     aal,
                     authenticators,
-                })
-            }
-            (Authenticated { ial, aal, authenticators }, Event::AuthenticatorAdded { needs }) => {
+                },
+                Event::AuthenticatorAdded { needs },
+            ) => {
                 if aal < needs {
-                    return Err(TransitionError::InsufficientAal { needed: needs, current: aal });
+                    return Err(TransitionError::InsufficientAal {
+                        needed: needs,
+                        current: aal,
+                    });
                 }
                 Ok(Authenticated {
                     ial,
@@ -94,9 +163,19 @@ impl Lifecycle {
                     authenticators: authenticators + 1,
                 })
             }
-            (Authenticated { ial, aal, authenticators }, Event::AuthenticatorRemoved { needs }) => {
+            (
+                Authenticated {
+                    ial,
+                    aal,
+                    authenticators,
+                },
+                Event::AuthenticatorRemoved { needs },
+            ) => {
                 if aal < needs {
-                    return Err(TransitionError::InsufficientAal { needed: needs, current: aal });
+                    return Err(TransitionError::InsufficientAal {
+                        needed: needs,
+                        current: aal,
+                    });
                 }
                 match authenticators.saturating_sub(1) {
                     0 => Ok(Recovery { ial }),
@@ -107,9 +186,17 @@ impl Lifecycle {
                     }),
                 }
             }
-            (Authenticated { ial, authenticators, .. }, Event::LoggedOff) => {
-                Ok(LoggedOff { ial, authenticators })
-            }
+            (
+                Authenticated {
+                    ial,
+                    authenticators,
+                    ..
+                },
+                Event::LoggedOff,
+            ) => Ok(LoggedOff {
+                ial,
+                authenticators,
+            }),
             (Registered { .. } | LoggedOff { .. }, _) => Err(TransitionError::NotAuthenticated),
         }
     }

@@ -50,7 +50,10 @@ pub(crate) fn aal_of(record: &OpAuthenticatorRecord) -> Result<Aal, AuthError> {
 }
 
 impl AuthEngine {
-    pub async fn authenticators(&self, account_id: &str) -> Result<Vec<AuthenticatorInfo>, AuthError> {
+    pub async fn authenticators(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<AuthenticatorInfo>, AuthError> {
         let mut tx = self.store.begin().await?;
         let list = tx.op_authenticators(account_id).await?;
         tx.commit().await?;
@@ -104,7 +107,9 @@ impl AuthEngine {
             .ok_or(AuthError::NoSuchAuthenticator)?;
         let before = self.lifecycle(&mut tx, &account, Some(session)).await?;
         let after = if target.status == "active" {
-            before.apply(Event::AuthenticatorRemoved { needs: REMOVAL_NEEDS })?
+            before.apply(Event::AuthenticatorRemoved {
+                needs: REMOVAL_NEEDS,
+            })?
         } else {
             // A locked authenticator no longer counts; removing it changes no state.
             before.require(REMOVAL_NEEDS)?;
@@ -130,8 +135,10 @@ impl AuthEngine {
         record.state = "recovery".into();
         record.version += 1;
         record.updated_at = now.unix_timestamp();
-        tx.op_account_update(&record, account.record.version).await?;
-        tx.op_sessions_end_for(&account.id, now.unix_timestamp()).await?;
+        tx.op_account_update(&record, account.record.version)
+            .await?;
+        tx.op_sessions_end_for(&account.id, now.unix_timestamp())
+            .await?;
         tracing::info!(account = %account.id, "no authenticator left: recovery");
         Ok(())
     }
@@ -170,7 +177,15 @@ impl AuthEngine {
         authenticator.last_used_at = Some(now.unix_timestamp());
         tx.op_authenticator_update(&authenticator).await?;
         let session = self
-            .start_session(&mut tx, &account.id, (account.ial, aal), amr, current, now, rng)
+            .start_session(
+                &mut tx,
+                &account.id,
+                (account.ial, aal),
+                amr,
+                current,
+                now,
+                rng,
+            )
             .await?;
         tx.commit().await?;
         Ok(LoggedIn {

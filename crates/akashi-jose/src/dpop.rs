@@ -66,29 +66,46 @@ pub fn verify_proof(
     if parsed.header.get("typ").and_then(Value::as_str) != Some("dpop+jwt") {
         return Err(fail("typ must be dpop+jwt"));
     }
-    let jwk = PublicJwk::from_json(parsed.header.get("jwk").ok_or_else(|| fail("the jwk header is missing"))?)?;
+    let jwk = PublicJwk::from_json(
+        parsed
+            .header
+            .get("jwk")
+            .ok_or_else(|| fail("the jwk header is missing"))?,
+    )?;
     verify_parsed(&parsed, &jwk).map_err(|_| fail("the signature does not verify with its jwk"))?;
-    let claims: Value = serde_json::from_slice(&parsed.payload).map_err(|_| fail("the claims are not JSON"))?;
+    let claims: Value =
+        serde_json::from_slice(&parsed.payload).map_err(|_| fail("the claims are not JSON"))?;
     if claims["htm"].as_str() != Some(htm) {
         return Err(fail(&format!("htm is not {htm}")));
     }
-    let claimed = claims["htu"].as_str().ok_or_else(|| fail("htu is missing"))?;
+    let claimed = claims["htu"]
+        .as_str()
+        .ok_or_else(|| fail("htu is missing"))?;
     if without_query(claimed) != without_query(htu) {
         return Err(fail(&format!("htu is not {}", without_query(htu))));
     }
-    let iat = claims["iat"].as_i64().ok_or_else(|| fail("iat is missing"))?;
+    let iat = claims["iat"]
+        .as_i64()
+        .ok_or_else(|| fail("iat is missing"))?;
     if iat > now + SKEW {
         return Err(fail("iat is in the future"));
     }
     if now - iat > max_age {
         return Err(fail("the proof is too old"));
     }
-    let jti = claims["jti"].as_str().filter(|j| !j.is_empty()).ok_or_else(|| fail("jti is missing"))?;
+    let jti = claims["jti"]
+        .as_str()
+        .filter(|j| !j.is_empty())
+        .ok_or_else(|| fail("jti is missing"))?;
     match (access_token, claims.get("ath").and_then(Value::as_str)) {
         (Some(token), Some(ath)) if ath == access_token_hash(token) => {}
         (Some(_), Some(_)) => return Err(fail("ath does not match the access token")),
         (Some(_), None) => return Err(fail("ath is missing")),
         (None, _) => {}
     }
-    Ok(VerifiedProof { jkt: jwk.thumbprint(), jti: jti.to_owned(), iat })
+    Ok(VerifiedProof {
+        jkt: jwk.thumbprint(),
+        jti: jti.to_owned(),
+        iat,
+    })
 }

@@ -67,14 +67,24 @@ fn ecdh(private: &PKey<Private>, peer: &PublicJwk) -> Result<Zeroizing<Vec<u8>>,
 
 fn ec_public(key: &EcKey<Private>) -> Result<PublicJwk, JoseError> {
     let mut ctx = openssl::bn::BigNumContext::new().map_err(crypto)?;
-    let (mut x, mut y) = (openssl::bn::BigNum::new().map_err(crypto)?, openssl::bn::BigNum::new().map_err(crypto)?);
+    let (mut x, mut y) = (
+        openssl::bn::BigNum::new().map_err(crypto)?,
+        openssl::bn::BigNum::new().map_err(crypto)?,
+    );
     key.public_key()
         .affine_coordinates(key.group(), &mut x, &mut y, &mut ctx)
         .map_err(crypto)?;
     let pad = |b: &openssl::bn::BigNum| -> Result<[u8; 32], JoseError> {
-        b.to_vec_padded(32).map_err(crypto)?.try_into().map_err(|_| crypto("coordinate length"))
+        b.to_vec_padded(32)
+            .map_err(crypto)?
+            .try_into()
+            .map_err(|_| crypto("coordinate length"))
     };
-    Ok(PublicJwk::Ec { x: pad(&x)?, y: pad(&y)?, kid: None })
+    Ok(PublicJwk::Ec {
+        x: pad(&x)?,
+        y: pad(&y)?,
+        kid: None,
+    })
 }
 
 /// Encrypts `plaintext` to `recipient`. `content_type`: `JWT` for a nested signed token.
@@ -115,15 +125,33 @@ pub fn encrypt_compact(
             let private = PKey::from_ec_key(ephemeral).map_err(crypto)?;
             (concat_kdf(&ecdh(&private, recipient)?, ENC), Vec::new())
         }
-        (alg, _) => return Err(JoseError::Key(format!("{} needs a different key type", alg.name()))),
+        (alg, _) => {
+            return Err(JoseError::Key(format!(
+                "{} needs a different key type",
+                alg.name()
+            )))
+        }
     };
     let protected = b64(&serde_json::to_vec(&header).map_err(crypto)?);
     let mut iv = [0u8; 12];
     rng.fill(&mut iv).map_err(crypto)?;
     let mut tag = [0u8; 16];
-    let ciphertext = encrypt_aead(Cipher::aes_256_gcm(), cek.as_ref(), Some(&iv), protected.as_bytes(), plaintext, &mut tag)
-        .map_err(crypto)?;
-    Ok(format!("{protected}.{}.{}.{}.{}", b64(&encrypted_key), b64(&iv), b64(&ciphertext), b64(&tag)))
+    let ciphertext = encrypt_aead(
+        Cipher::aes_256_gcm(),
+        cek.as_ref(),
+        Some(&iv),
+        protected.as_bytes(),
+        plaintext,
+        &mut tag,
+    )
+    .map_err(crypto)?;
+    Ok(format!(
+        "{protected}.{}.{}.{}.{}",
+        b64(&encrypted_key),
+        b64(&iv),
+        b64(&ciphertext),
+        b64(&tag)
+    ))
 }
 
 /// A private key JWEs are encrypted to (the relying party's).
@@ -135,15 +163,25 @@ pub struct RecipientKey {
 impl RecipientKey {
     pub fn generate_rsa() -> Result<Self, JoseError> {
         let rsa = Rsa::generate(2048).map_err(crypto)?;
-        let public = PublicJwk::Rsa { n: rsa.n().to_vec(), e: rsa.e().to_vec(), kid: None };
-        Ok(Self { key: PKey::from_rsa(rsa).map_err(crypto)?, public })
+        let public = PublicJwk::Rsa {
+            n: rsa.n().to_vec(),
+            e: rsa.e().to_vec(),
+            kid: None,
+        };
+        Ok(Self {
+            key: PKey::from_rsa(rsa).map_err(crypto)?,
+            public,
+        })
     }
 
     pub fn generate_p256() -> Result<Self, JoseError> {
         let group = p256_group()?;
         let ec = EcKey::generate(&group).map_err(crypto)?;
         let public = ec_public(&ec)?;
-        Ok(Self { key: PKey::from_ec_key(ec).map_err(crypto)?, public })
+        Ok(Self {
+            key: PKey::from_ec_key(ec).map_err(crypto)?,
+            public,
+        })
     }
 
     pub fn public_jwk(&self) -> &PublicJwk {
@@ -152,7 +190,9 @@ impl RecipientKey {
 
     /// The private key as PKCS#8 PEM (to hand to another JOSE library in a test).
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<Vec<u8>>, JoseError> {
-        Ok(Zeroizing::new(self.key.private_key_to_pem_pkcs8().map_err(crypto)?))
+        Ok(Zeroizing::new(
+            self.key.private_key_to_pem_pkcs8().map_err(crypto)?,
+        ))
     }
 
     pub fn decrypt_compact(&self, jwe: &str) -> Result<Vec<u8>, JoseError> {
@@ -173,7 +213,9 @@ impl RecipientKey {
                 d.set_rsa_mgf1_md(MessageDigest::sha256()).map_err(crypto)?;
                 let wrapped = unb64(encrypted_key, "JWE encrypted key")?;
                 let mut out = Zeroizing::new(vec![0u8; d.decrypt_len(&wrapped).map_err(crypto)?]);
-                let n = d.decrypt(&wrapped, &mut out).map_err(|_| JoseError::Decrypt)?;
+                let n = d
+                    .decrypt(&wrapped, &mut out)
+                    .map_err(|_| JoseError::Decrypt)?;
                 let cek: [u8; 32] = out[..n].try_into().map_err(|_| JoseError::Decrypt)?;
                 Zeroizing::new(cek)
             }

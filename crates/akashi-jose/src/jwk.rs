@@ -11,9 +11,17 @@ use crate::{b64, unb64, JoseError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicJwk {
-    Rsa { n: Vec<u8>, e: Vec<u8>, kid: Option<String> },
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+        kid: Option<String>,
+    },
     /// P-256: the affine coordinates, 32 bytes each.
-    Ec { x: [u8; 32], y: [u8; 32], kid: Option<String> },
+    Ec {
+        x: [u8; 32],
+        y: [u8; 32],
+        kid: Option<String>,
+    },
 }
 
 fn member<'a>(jwk: &'a Value, name: &'static str) -> Result<&'a str, JoseError> {
@@ -36,7 +44,9 @@ impl PublicJwk {
         }
         for private in ["d", "p", "q", "dp", "dq", "qi", "k"] {
             if jwk.get(private).is_some() {
-                return Err(JoseError::Key(format!("the JWK carries the private member {private}")));
+                return Err(JoseError::Key(format!(
+                    "the JWK carries the private member {private}"
+                )));
             }
         }
         let kid = jwk.get("kid").and_then(Value::as_str).map(str::to_owned);
@@ -54,16 +64,23 @@ impl PublicJwk {
                     return Err(JoseError::Key("only the P-256 curve is accepted".into()));
                 }
                 let (x, y) = (coordinate(jwk, "x")?, coordinate(jwk, "y")?);
-                akashi_crypto::P256PublicKey::from_affine(&x, &y).map_err(|e| JoseError::Key(e.to_string()))?;
+                akashi_crypto::P256PublicKey::from_affine(&x, &y)
+                    .map_err(|e| JoseError::Key(e.to_string()))?;
                 Ok(PublicJwk::Ec { x, y, kid })
             }
-            other => Err(JoseError::Key(format!("key type {other:?} is not supported"))),
+            other => Err(JoseError::Key(format!(
+                "key type {other:?} is not supported"
+            ))),
         }
     }
 
     pub fn from_rsa_spki_der(der: &[u8]) -> Result<Self, JoseError> {
         let rsa = Rsa::public_key_from_der(der).map_err(crypto)?;
-        Ok(PublicJwk::Rsa { n: rsa.n().to_vec(), e: rsa.e().to_vec(), kid: None })
+        Ok(PublicJwk::Rsa {
+            n: rsa.n().to_vec(),
+            e: rsa.e().to_vec(),
+            kid: None,
+        })
     }
 
     pub fn from_p256(key: &akashi_crypto::P256PublicKey) -> Self {
@@ -87,9 +104,15 @@ impl PublicJwk {
     /// The required members only (RFC 7638 §3.2, in lexicographic order).
     fn required(&self) -> String {
         match self {
-            PublicJwk::Rsa { n, e, .. } => format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64(e), b64(n)),
+            PublicJwk::Rsa { n, e, .. } => {
+                format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64(e), b64(n))
+            }
             PublicJwk::Ec { x, y, .. } => {
-                format!(r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#, b64(x), b64(y))
+                format!(
+                    r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
+                    b64(x),
+                    b64(y)
+                )
             }
         }
     }
@@ -125,9 +148,10 @@ impl PublicJwk {
                     BigNum::from_slice(x).map_err(crypto)?,
                     BigNum::from_slice(y).map_err(crypto)?,
                 );
-                let key = EcKey::from_public_key_affine_coordinates(&group, &bx, &by)
-                .map_err(crypto)?;
-                key.check_key().map_err(|_| JoseError::Key("the point is not on P-256".into()))?;
+                let key =
+                    EcKey::from_public_key_affine_coordinates(&group, &bx, &by).map_err(crypto)?;
+                key.check_key()
+                    .map_err(|_| JoseError::Key("the point is not on P-256".into()))?;
                 PKey::from_ec_key(key).map_err(crypto)
             }
         }
@@ -147,7 +171,12 @@ impl JwkSet {
             .get("keys")
             .and_then(Value::as_array)
             .ok_or_else(|| JoseError::Key("a JWK Set has a keys array".into()))?;
-        Ok(Self { keys: keys.iter().filter_map(|k| PublicJwk::from_json(k).ok()).collect() })
+        Ok(Self {
+            keys: keys
+                .iter()
+                .filter_map(|k| PublicJwk::from_json(k).ok())
+                .collect(),
+        })
     }
 
     pub fn find(&self, kid: &str) -> Option<&PublicJwk> {

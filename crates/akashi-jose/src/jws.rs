@@ -99,7 +99,11 @@ impl JwsSigner for EcSigner {
 }
 
 /// Signs `payload` with `header` (to which `alg` and, if the signer has one, `kid` are added).
-pub fn sign_compact(mut header: Map<String, Value>, payload: &[u8], signer: &dyn JwsSigner) -> Result<String, JoseError> {
+pub fn sign_compact(
+    mut header: Map<String, Value>,
+    payload: &[u8],
+    signer: &dyn JwsSigner,
+) -> Result<String, JoseError> {
     header.insert("alg".into(), Value::from(signer.algorithm().name()));
     if let Some(kid) = signer.key_id() {
         header.insert("kid".into(), Value::from(kid));
@@ -125,22 +129,31 @@ pub(crate) struct Parsed<'a> {
     pub signature: Vec<u8>,
 }
 
-pub(crate) fn parse<'a>(compact: &'a str, allowed: &[JwsAlgorithm]) -> Result<Parsed<'a>, JoseError> {
+pub(crate) fn parse<'a>(
+    compact: &'a str,
+    allowed: &[JwsAlgorithm],
+) -> Result<Parsed<'a>, JoseError> {
     let mut parts = compact.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(JoseError::Malformed("a compact JWS has three parts".into()));
     };
     let header: Value = serde_json::from_slice(&unb64(h, "JWS header")?)
         .map_err(|_| JoseError::Malformed("the JWS header is not JSON".into()))?;
     let Value::Object(header) = header else {
-        return Err(JoseError::Malformed("the JWS header is not an object".into()));
+        return Err(JoseError::Malformed(
+            "the JWS header is not an object".into(),
+        ));
     };
     let name = header.get("alg").and_then(Value::as_str).unwrap_or("none");
     let algorithm = JwsAlgorithm::from_name(name)
         .filter(|a| allowed.contains(a))
         .ok_or_else(|| JoseError::Algorithm(name.to_owned()))?;
     if header.contains_key("crit") {
-        return Err(JoseError::Malformed("crit header parameters are not understood".into()));
+        return Err(JoseError::Malformed(
+            "crit header parameters are not understood".into(),
+        ));
     }
     Ok(Parsed {
         algorithm,
@@ -166,18 +179,30 @@ pub(crate) fn verify_parsed(parsed: &Parsed<'_>, key: &PublicJwk) -> Result<(), 
                 _ => Err(JoseError::BadSignature),
             }
         }
-        (alg, _) => Err(JoseError::Key(format!("{} needs a different key type", alg.name()))),
+        (alg, _) => Err(JoseError::Key(format!(
+            "{} needs a different key type",
+            alg.name()
+        ))),
     }
 }
 
 /// Verifies against the key named by `kid` (or the only key of the set, without a `kid`).
-pub fn verify_compact(compact: &str, keys: &JwkSet, allowed: &[JwsAlgorithm]) -> Result<Verified, JoseError> {
+pub fn verify_compact(
+    compact: &str,
+    keys: &JwkSet,
+    allowed: &[JwsAlgorithm],
+) -> Result<Verified, JoseError> {
     let parsed = parse(compact, allowed)?;
     let key = match parsed.header.get("kid").and_then(Value::as_str) {
-        Some(kid) => keys.find(kid).ok_or_else(|| JoseError::UnknownKey(kid.to_owned()))?,
+        Some(kid) => keys
+            .find(kid)
+            .ok_or_else(|| JoseError::UnknownKey(kid.to_owned()))?,
         None if keys.keys.len() == 1 => &keys.keys[0],
         None => return Err(JoseError::UnknownKey(String::new())),
     };
     verify_parsed(&parsed, key)?;
-    Ok(Verified { header: parsed.header, payload: parsed.payload })
+    Ok(Verified {
+        header: parsed.header,
+        payload: parsed.payload,
+    })
 }

@@ -12,7 +12,9 @@ mod jws;
 pub use error::JoseError;
 pub use jwe::{JweAlgorithm, JweEncryption};
 pub use jwk::{JwkSet, PublicJwk};
-pub use jws::{sign_compact, verify_compact, EcSigner, JwsAlgorithm, JwsSigner, RsaSigner, Verified};
+pub use jws::{
+    sign_compact, verify_compact, EcSigner, JwsAlgorithm, JwsSigner, RsaSigner, Verified,
+};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

@@ -19,7 +19,11 @@ use crate::{OidcError, OidcProvider};
 const BIND_TTL: Duration = Duration::minutes(5);
 
 impl OidcProvider {
-    async fn logged_in(&self, handle: Option<&str>, now: OffsetDateTime) -> Result<Session, OidcError> {
+    async fn logged_in(
+        &self,
+        handle: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<Session, OidcError> {
         match handle {
             Some(h) => self.engine.session(h, now).await?,
             None => None,
@@ -28,7 +32,11 @@ impl OidcProvider {
     }
 
     /// The account, its session's level and its authenticators.
-    pub async fn account_summary(&self, handle: Option<&str>, now: OffsetDateTime) -> Result<Value, OidcError> {
+    pub async fn account_summary(
+        &self,
+        handle: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<Value, OidcError> {
         let session = self.logged_in(handle, now).await?;
         let account = self.engine.account(&session.account_id).await?;
         let authenticators = self.engine.authenticators(&account.id).await?;
@@ -71,7 +79,12 @@ impl OidcProvider {
         }))
     }
 
-    async fn check_bind_challenge(&self, session: &Session, challenge: &str, now: OffsetDateTime) -> Result<String, OidcError> {
+    async fn check_bind_challenge(
+        &self,
+        session: &Session,
+        challenge: &str,
+        now: OffsetDateTime,
+    ) -> Result<String, OidcError> {
         let hash = hash_hex(challenge.as_bytes());
         let mut tx = self.store().begin().await?;
         let grant = tx.op_grant(&hash, "bind").await?;
@@ -84,7 +97,9 @@ impl OidcProvider {
             {
                 Ok(hash)
             }
-            _ => Err(OidcError::InvalidRequest("the binding challenge is unknown, used or expired".into())),
+            _ => Err(OidcError::InvalidRequest(
+                "the binding challenge is unknown, used or expired".into(),
+            )),
         }
     }
 
@@ -109,7 +124,15 @@ impl OidcProvider {
         let hash = self.check_bind_challenge(&session, challenge, now).await?;
         let id = self
             .engine
-            .bind_device(&session, &self.config.issuer, challenge, &device_response(device)?, label, now, rng)
+            .bind_device(
+                &session,
+                &self.config.issuer,
+                challenge,
+                &device_response(device)?,
+                label,
+                now,
+                rng,
+            )
             .await?;
         self.use_bind_challenge(&hash, now).await?;
         Ok(id)
@@ -129,14 +152,27 @@ impl OidcProvider {
         let hash = self.check_bind_challenge(&session, challenge, now).await?;
         let id = self
             .engine
-            .bind_card(&session, &self.config.issuer, challenge, &card_response(card)?, label, now, rng)
+            .bind_card(
+                &session,
+                &self.config.issuer,
+                challenge,
+                &card_response(card)?,
+                label,
+                now,
+                rng,
+            )
             .await?;
         self.use_bind_challenge(&hash, now).await?;
         Ok(id)
     }
 
     /// Removes an authenticator; the answer names the account's lifecycle state after it.
-    pub async fn remove_authenticator(&self, handle: Option<&str>, id: &str, now: OffsetDateTime) -> Result<Value, OidcError> {
+    pub async fn remove_authenticator(
+        &self,
+        handle: Option<&str>,
+        id: &str,
+        now: OffsetDateTime,
+    ) -> Result<Value, OidcError> {
         let session = self.logged_in(handle, now).await?;
         let after = self.engine.remove_authenticator(&session, id, now).await?;
         Ok(json!({ "removed": id, "account": after.name() }))

@@ -54,7 +54,11 @@ impl ValidRequest {
     }
 
     /// Why the person must log in now, if they must.
-    pub fn login_reason(&self, session: Option<&Session>, now: OffsetDateTime) -> Option<&'static str> {
+    pub fn login_reason(
+        &self,
+        session: Option<&Session>,
+        now: OffsetDateTime,
+    ) -> Option<&'static str> {
         let Some(s) = session else {
             return Some("no_session");
         };
@@ -107,7 +111,9 @@ pub enum AuthorizeOutcome {
 }
 
 fn valid_pkce_challenge(c: &str) -> bool {
-    c.len() == 43 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    c.len() == 43
+        && c.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The checks after client and redirect URI are trusted: errors here go to the RP.
@@ -125,9 +131,16 @@ fn validate_rest(
     if p.response_mode.as_deref().is_some_and(|m| m != "query") {
         return Err(bad("response_mode must be query"));
     }
-    let requested: Vec<&str> = p.scope.as_deref().unwrap_or("").split_whitespace().collect();
+    let requested: Vec<&str> = p
+        .scope
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
     if !requested.contains(&"openid") {
-        return Err(OidcError::InvalidScope("the openid scope is required".into()));
+        return Err(OidcError::InvalidScope(
+            "the openid scope is required".into(),
+        ));
     }
     // Unknown scopes are ignored (RFC 6749 §3.3: the server may fulfil fewer).
     let mut scopes: Vec<String> = SCOPES
@@ -136,9 +149,14 @@ fn validate_rest(
         .map(|(s, _)| (*s).to_owned())
         .collect();
     scopes.dedup();
-    match (p.code_challenge.as_deref(), p.code_challenge_method.as_deref()) {
+    match (
+        p.code_challenge.as_deref(),
+        p.code_challenge_method.as_deref(),
+    ) {
         (Some(c), Some("S256")) if valid_pkce_challenge(c) => {}
-        (Some(_), Some("S256")) => return Err(bad("code_challenge must be 43 base64url characters")),
+        (Some(_), Some("S256")) => {
+            return Err(bad("code_challenge must be 43 base64url characters"))
+        }
         (None, _) => return Err(bad("PKCE is required: send code_challenge with S256")),
         _ => return Err(bad("code_challenge_method must be S256")),
     }
@@ -158,7 +176,10 @@ fn validate_rest(
         .split_whitespace()
         .map(str::to_owned)
         .collect();
-    if prompt.iter().any(|v| !matches!(v.as_str(), "none" | "login" | "consent")) {
+    if prompt
+        .iter()
+        .any(|v| !matches!(v.as_str(), "none" | "login" | "consent"))
+    {
         return Err(bad("prompt may only be none, login or consent"));
     }
     if prompt.len() > 1 && prompt.iter().any(|v| v == "none") {
@@ -212,10 +233,14 @@ impl OidcProvider {
         rng: &dyn SecureRandom,
     ) -> Result<ParResponse, OidcError> {
         if params.request_uri.is_some() {
-            return Err(OidcError::InvalidRequest("request_uri is not allowed in a pushed request".into()));
+            return Err(OidcError::InvalidRequest(
+                "request_uri is not allowed in a pushed request".into(),
+            ));
         }
         if !params.client_id.is_empty() && params.client_id != client.client_id {
-            return Err(OidcError::InvalidRequest("client_id differs from the authenticated client".into()));
+            return Err(OidcError::InvalidRequest(
+                "client_id differs from the authenticated client".into(),
+            ));
         }
         let mut params = params;
         params.client_id = client.client_id.clone();
@@ -243,12 +268,21 @@ impl OidcProvider {
     }
 
     /// A pushed request, used once.
-    async fn pushed(&self, p: &AuthorizationParams, now: OffsetDateTime) -> Result<AuthorizationParams, OidcError> {
+    async fn pushed(
+        &self,
+        p: &AuthorizationParams,
+        now: OffsetDateTime,
+    ) -> Result<AuthorizationParams, OidcError> {
         let uri = p.request_uri.as_deref().unwrap_or_default();
-        let handle = uri.strip_prefix(REQUEST_URI_PREFIX).ok_or(OidcError::InvalidRequestUri)?;
+        let handle = uri
+            .strip_prefix(REQUEST_URI_PREFIX)
+            .ok_or(OidcError::InvalidRequestUri)?;
         let hash = hash_hex(handle.as_bytes());
         let mut tx = self.store().begin_write().await?;
-        let grant = tx.op_grant(&hash, "par").await?.ok_or(OidcError::InvalidRequestUri)?;
+        let grant = tx
+            .op_grant(&hash, "par")
+            .await?
+            .ok_or(OidcError::InvalidRequestUri)?;
         if grant.client_id != p.client_id || grant.expires_at < now.unix_timestamp() {
             return Err(OidcError::InvalidRequestUri);
         }
@@ -303,7 +337,9 @@ impl OidcProvider {
                     request.error_redirect(issuer, &OidcError::LoginRequired),
                 ));
             }
-            return self.start_interaction(request, Stage::Login, Some(reason), None, now, rng).await;
+            return self
+                .start_interaction(request, Stage::Login, Some(reason), None, now, rng)
+                .await;
         }
         let session = session.expect("a login reason when there is no session");
         if self.needs_consent(&request, &session.account_id).await? {
@@ -317,12 +353,18 @@ impl OidcProvider {
                 .await;
         }
         let code = self.issue_code(&request, &session, now, rng).await?;
-        Ok(AuthorizeOutcome::Redirect(request.redirect(issuer, &[("code", &code)])))
+        Ok(AuthorizeOutcome::Redirect(
+            request.redirect(issuer, &[("code", &code)]),
+        ))
     }
 
     /// True unless the account consented to every asked scope (and `prompt=consent` was not
     /// asked).
-    pub(crate) async fn needs_consent(&self, request: &ValidRequest, account_id: &str) -> Result<bool, OidcError> {
+    pub(crate) async fn needs_consent(
+        &self,
+        request: &ValidRequest,
+        account_id: &str,
+    ) -> Result<bool, OidcError> {
         if request.prompt.iter().any(|p| p == "consent") {
             return Ok(true);
         }

@@ -110,10 +110,12 @@ impl ClientDraft {
             }
         };
         if let Some(jwk) = &self.id_token_encryption {
-            PublicJwk::from_json(jwk)
-                .map_err(|e| bad(format!("ID token encryption key: {e}")))?;
+            PublicJwk::from_json(jwk).map_err(|e| bad(format!("ID token encryption key: {e}")))?;
         }
-        Ok(CheckedClient { draft: self, sector })
+        Ok(CheckedClient {
+            draft: self,
+            sector,
+        })
     }
 }
 
@@ -182,9 +184,7 @@ impl OidcProvider {
             post_logout_redirect_uris: serde_json::to_string(&d.post_logout_redirect_uris)
                 .map_err(internal)?,
             sector: client.sector,
-            id_token_encryption: d
-                .id_token_encryption
-                .map(|v| v.to_string()),
+            id_token_encryption: d.id_token_encryption.map(|v| v.to_string()),
             require_dpop: d.require_dpop,
             created_at: now.unix_timestamp(),
         };

@@ -12,7 +12,18 @@ impl OidcProvider {
         let c = &self.config;
         let claims: Vec<&str> = {
             let mut all: Vec<&str> = SCOPES.iter().flat_map(|(_, c)| c.iter().copied()).collect();
-            all.extend(["iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "sid"]);
+            all.extend([
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "nonce",
+                "acr",
+                "amr",
+                "azp",
+                "sid",
+            ]);
             all.sort_unstable();
             all.dedup();
             all

@@ -38,7 +38,9 @@ pub enum OidcError {
     InvalidToken(String),
     #[error("DPoP proof: {0}")]
     InvalidDpopProof(String),
-    #[error("the login interaction is unknown, finished or expired; start again at the relying party")]
+    #[error(
+        "the login interaction is unknown, finished or expired; start again at the relying party"
+    )]
     UnknownInteraction,
     #[error(transparent)]
     Auth(#[from] AuthError),
@@ -53,9 +55,9 @@ impl OidcError {
     /// RFC 9449 §7.1, OpenID Connect Unmet Authentication Requirements 1.0).
     pub fn code(&self) -> &'static str {
         match self {
-            OidcError::InvalidRequest(_) | OidcError::InvalidRedirectUri | OidcError::UnknownClient(_) => {
-                "invalid_request"
-            }
+            OidcError::InvalidRequest(_)
+            | OidcError::InvalidRedirectUri
+            | OidcError::UnknownClient(_) => "invalid_request",
             OidcError::InvalidClient => "invalid_client",
             OidcError::InvalidGrant(_) => "invalid_grant",
             OidcError::UnsupportedGrantType(_) => "unsupported_grant_type",
@@ -76,7 +78,9 @@ impl OidcError {
 
     pub fn http_status(&self) -> u16 {
         match self {
-            OidcError::InvalidClient | OidcError::InvalidToken(_) | OidcError::InvalidDpopProof(_) => 401,
+            OidcError::InvalidClient
+            | OidcError::InvalidToken(_)
+            | OidcError::InvalidDpopProof(_) => 401,
             OidcError::UnknownInteraction => 404,
             OidcError::Auth(AuthError::JlisUnavailable(_)) => 503,
             OidcError::Auth(AuthError::Store(_) | AuthError::Internal(_)) => 500,

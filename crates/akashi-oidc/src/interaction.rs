@@ -78,7 +78,9 @@ pub(crate) fn card_response(c: &CardLogin) -> Result<CardResponse, OidcError> {
 pub(crate) fn device_response(d: &DeviceLogin) -> Result<DeviceResponse, OidcError> {
     let bad = |m: &str| OidcError::InvalidRequest(format!("device key: {m}"));
     let jwk = akashi_jose::PublicJwk::from_json(&d.jwk).map_err(|e| bad(&e.to_string()))?;
-    let (x, y) = jwk.p256_coordinates().ok_or_else(|| bad("a P-256 key is needed"))?;
+    let (x, y) = jwk
+        .p256_coordinates()
+        .ok_or_else(|| bad("a P-256 key is needed"))?;
     Ok(DeviceResponse {
         public_key: (x, y),
         signature: URL_SAFE_NO_PAD
@@ -117,15 +119,24 @@ impl InteractionState {
         now: OffsetDateTime,
     ) -> Result<(Self, OpGrantRecord), OidcError> {
         let mut tx = provider.store().begin().await?;
-        let grant = tx.op_grant(&hash_hex(handle.as_bytes()), "interaction").await?;
+        let grant = tx
+            .op_grant(&hash_hex(handle.as_bytes()), "interaction")
+            .await?;
         tx.commit().await?;
         let grant = grant
             .filter(|g| g.used_at.is_none() && g.expires_at >= now.unix_timestamp())
             .ok_or(OidcError::UnknownInteraction)?;
-        Ok((serde_json::from_str(&grant.detail).map_err(internal)?, grant))
+        Ok((
+            serde_json::from_str(&grant.detail).map_err(internal)?,
+            grant,
+        ))
     }
 
-    pub(crate) async fn save(&self, provider: &OidcProvider, mut grant: OpGrantRecord) -> Result<(), OidcError> {
+    pub(crate) async fn save(
+        &self,
+        provider: &OidcProvider,
+        mut grant: OpGrantRecord,
+    ) -> Result<(), OidcError> {
         grant.detail = serde_json::to_string(self).map_err(internal)?;
         grant.account_id = self.account_id.clone();
         let mut tx = provider.store().begin_write().await?;
@@ -137,7 +148,12 @@ impl InteractionState {
 
 impl OidcProvider {
     /// What the login or consent screen shows.
-    pub async fn interaction_view(&self, handle: &str, session_handle: Option<&str>, now: OffsetDateTime) -> Result<InteractionView, OidcError> {
+    pub async fn interaction_view(
+        &self,
+        handle: &str,
+        session_handle: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<InteractionView, OidcError> {
         let (state, _) = InteractionState::load(self, handle, now).await?;
         let client = self.client(&state.client_id).await?;
         let session = match session_handle {
@@ -217,21 +233,43 @@ impl OidcProvider {
         let logged_in: LoggedIn = match &method {
             LoginMethod::Card(c) => {
                 self.engine
-                    .login_card(&provider, &challenge, &card_response(c)?, current.as_ref(), now, rng)
+                    .login_card(
+                        &provider,
+                        &challenge,
+                        &card_response(c)?,
+                        current.as_ref(),
+                        now,
+                        rng,
+                    )
                     .await?
             }
             LoginMethod::Proofing(c) => {
                 self.engine
-                    .proof(&provider, &challenge, &card_response(c)?, current.as_ref(), now, rng)
+                    .proof(
+                        &provider,
+                        &challenge,
+                        &card_response(c)?,
+                        current.as_ref(),
+                        now,
+                        rng,
+                    )
                     .await?
             }
             LoginMethod::Device(d) => {
                 self.engine
-                    .login_device(&provider, &challenge, &device_response(d)?, current.as_ref(), now, rng)
+                    .login_device(
+                        &provider,
+                        &challenge,
+                        &device_response(d)?,
+                        current.as_ref(),
+                        now,
+                        rng,
+                    )
                     .await?
             }
         };
-        self.after_login(&mut state, grant, logged_in, now, rng).await
+        self.after_login(&mut state, grant, logged_in, now, rng)
+            .await
     }
 
     /// Moves the interaction on after a successful login: consent, or the code.
@@ -249,16 +287,27 @@ impl OidcProvider {
         state.account_id = Some(session.account_id.clone());
         state.stage = Stage::Consent;
         let acr = session.level().acr().to_owned();
-        if self.needs_consent(&state.request, &session.account_id).await? {
+        if self
+            .needs_consent(&state.request, &session.account_id)
+            .await?
+        {
             state.save(self, grant).await?;
             return Ok((
-                Next { next: "consent".into(), location: None, acr: Some(acr) },
+                Next {
+                    next: "consent".into(),
+                    location: None,
+                    acr: Some(acr),
+                },
                 logged_in.session.handle,
             ));
         }
         let location = self.finish(state, &grant, &session, now, rng).await?;
         Ok((
-            Next { next: "redirect".into(), location: Some(location), acr: Some(acr) },
+            Next {
+                next: "redirect".into(),
+                location: Some(location),
+                acr: Some(acr),
+            },
             logged_in.session.handle,
         ))
     }
@@ -281,19 +330,28 @@ impl OidcProvider {
             None => None,
         }
         .filter(|s| Some(&s.account_id) == state.account_id.as_ref())
-        .ok_or_else(|| OidcError::InvalidRequest("the session that logged in is gone; log in again".into()))?;
+        .ok_or_else(|| {
+            OidcError::InvalidRequest("the session that logged in is gone; log in again".into())
+        })?;
         if !approve {
             let mut tx = self.store().begin_write().await?;
             tx.op_grant_use(&grant.hash, now.unix_timestamp()).await?;
             tx.commit().await?;
-            let location = state.request.error_redirect(&self.config.issuer, &OidcError::AccessDenied);
-            return Ok(Next { next: "redirect".into(), location: Some(location), acr: None });
+            let location = state
+                .request
+                .error_redirect(&self.config.issuer, &OidcError::AccessDenied);
+            return Ok(Next {
+                next: "redirect".into(),
+                location: Some(location),
+                acr: None,
+            });
         }
         let mut tx = self.store().begin_write().await?;
-        let mut scopes: Vec<String> = match tx.op_consent(&session.account_id, &state.client_id).await? {
-            Some(json) => serde_json::from_str(&json).map_err(internal)?,
-            None => vec![],
-        };
+        let mut scopes: Vec<String> =
+            match tx.op_consent(&session.account_id, &state.client_id).await? {
+                Some(json) => serde_json::from_str(&json).map_err(internal)?,
+                None => vec![],
+            };
         for s in &state.request.scopes {
             if !scopes.contains(s) {
                 scopes.push(s.clone());
@@ -308,11 +366,19 @@ impl OidcProvider {
         .await?;
         tx.commit().await?;
         let location = self.finish(&state, &grant, &session, now, rng).await?;
-        Ok(Next { next: "redirect".into(), location: Some(location), acr: Some(session.level().acr().to_owned()) })
+        Ok(Next {
+            next: "redirect".into(),
+            location: Some(location),
+            acr: Some(session.level().acr().to_owned()),
+        })
     }
 
     /// The person gives up (or cannot reach the level): the RP learns why.
-    pub async fn interaction_abort(&self, handle: &str, now: OffsetDateTime) -> Result<Next, OidcError> {
+    pub async fn interaction_abort(
+        &self,
+        handle: &str,
+        now: OffsetDateTime,
+    ) -> Result<Next, OidcError> {
         let (state, grant) = InteractionState::load(self, handle, now).await?;
         let mut tx = self.store().begin_write().await?;
         tx.op_grant_use(&grant.hash, now.unix_timestamp()).await?;
@@ -340,7 +406,9 @@ impl OidcProvider {
         rng: &dyn SecureRandom,
     ) -> Result<String, OidcError> {
         if state.reason.is_some() && session.auth_time < state.started_at {
-            return Err(OidcError::InvalidRequest("a login in this interaction is required".into()));
+            return Err(OidcError::InvalidRequest(
+                "a login in this interaction is required".into(),
+            ));
         }
         if let Some(level) = state.request.required_level() {
             if session.level() < level {
@@ -357,6 +425,8 @@ impl OidcProvider {
         }
         tx.commit().await?;
         let code = self.issue_code(&state.request, session, now, rng).await?;
-        Ok(state.request.redirect(&self.config.issuer, &[("code", &code)]))
+        Ok(state
+            .request
+            .redirect(&self.config.issuer, &[("code", &code)]))
     }
 }

@@ -56,8 +56,11 @@ impl OidcProvider {
         for r in records {
             let jwk: Value = serde_json::from_str(&r.public_jwk).map_err(internal)?;
             if r.state == "current" && loaded.current.is_none() {
-                let key = RsaPrivateKey::unseal(&self.seal, KEY_LABEL, &r.sealed).map_err(internal)?;
-                loaded.current = Some(Arc::new(RsaSigner::new(key, Some(r.kid.clone())).map_err(internal)?));
+                let key =
+                    RsaPrivateKey::unseal(&self.seal, KEY_LABEL, &r.sealed).map_err(internal)?;
+                loaded.current = Some(Arc::new(
+                    RsaSigner::new(key, Some(r.kid.clone())).map_err(internal)?,
+                ));
             }
             loaded.published.push(jwk);
         }

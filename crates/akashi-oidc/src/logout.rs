@@ -40,8 +40,8 @@ impl OidcProvider {
             let keys = JwkSet::from_json(&self.jwks()?).map_err(internal)?;
             let verified = verify_compact(hint, &keys, &[JwsAlgorithm::RS256])
                 .map_err(|_| bad("id_token_hint is not an ID token this provider signed"))?;
-            let claims: serde_json::Value =
-                serde_json::from_slice(&verified.payload).map_err(|_| bad("id_token_hint payload"))?;
+            let claims: serde_json::Value = serde_json::from_slice(&verified.payload)
+                .map_err(|_| bad("id_token_hint payload"))?;
             let aud = claims["aud"].as_str().unwrap_or_default().to_owned();
             if let Some(given) = &client_id {
                 if *given != aud {
@@ -57,10 +57,16 @@ impl OidcProvider {
         };
         let redirect = match (&params.post_logout_redirect_uri, &client) {
             (None, _) => None,
-            (Some(_), None) => return Err(bad("post_logout_redirect_uri needs id_token_hint or client_id")),
+            (Some(_), None) => {
+                return Err(bad(
+                    "post_logout_redirect_uri needs id_token_hint or client_id",
+                ))
+            }
             (Some(uri), Some(c)) => {
                 if !c.post_logout_redirect_uris.iter().any(|r| r == uri) {
-                    return Err(bad("post_logout_redirect_uri is not registered for this client"));
+                    return Err(bad(
+                        "post_logout_redirect_uri is not registered for this client",
+                    ));
                 }
                 let mut url = url::Url::parse(uri).map_err(internal)?;
                 if let Some(state) = &params.state {
@@ -77,7 +83,9 @@ impl OidcProvider {
         if let Some(s) = session {
             if let (Some(sub), Some(c)) = (&hint_sub, &client) {
                 if self.pairwise_sub(&c.sector, &s.account_id) != *sub {
-                    return Err(bad("id_token_hint names another person than this session's"));
+                    return Err(bad(
+                        "id_token_hint names another person than this session's",
+                    ));
                 }
             }
             self.engine.log_off(&s, now).await?;

@@ -87,10 +87,20 @@ impl OidcProvider {
         now: OffsetDateTime,
     ) -> Result<String, OidcError> {
         let max_age = self.config.dpop_max_age.whole_seconds();
-        let verified = dpop::verify_proof(proof, method, endpoint, now.unix_timestamp(), max_age, access_token)
-            .map_err(|e| OidcError::InvalidDpopProof(e.to_string()))?;
+        let verified = dpop::verify_proof(
+            proof,
+            method,
+            endpoint,
+            now.unix_timestamp(),
+            max_age,
+            access_token,
+        )
+        .map_err(|e| OidcError::InvalidDpopProof(e.to_string()))?;
         let seen = hash_hex(format!("{}\n{}", verified.jkt, verified.jti).as_bytes());
-        match tx.op_dpop_seen(&seen, now.unix_timestamp() + 2 * max_age).await {
+        match tx
+            .op_dpop_seen(&seen, now.unix_timestamp() + 2 * max_age)
+            .await
+        {
             Ok(()) => Ok(verified.jkt),
             Err(StoreError::Duplicate { .. }) => Err(OidcError::InvalidDpopProof(
                 "this proof was used before (replay)".into(),
@@ -120,7 +130,9 @@ impl OidcProvider {
             .as_deref()
             .ok_or_else(|| OidcError::InvalidRequest("code_verifier is required (PKCE)".into()))?;
         if !(43..=128).contains(&verifier.len()) {
-            return Err(OidcError::InvalidRequest("code_verifier must be 43–128 characters".into()));
+            return Err(OidcError::InvalidRequest(
+                "code_verifier must be 43–128 characters".into(),
+            ));
         }
         if client.require_dpop && dpop_proof.is_none() {
             return Err(OidcError::InvalidDpopProof(
@@ -139,24 +151,42 @@ impl OidcProvider {
             tx.op_grants_revoke_children(&code_hash, t - 1).await?;
             tx.commit().await?;
             tracing::warn!(client = %client.client_id, "authorization code reused; tokens revoked");
-            return Err(OidcError::InvalidGrant("the code was already used; its tokens are revoked".into()));
+            return Err(OidcError::InvalidGrant(
+                "the code was already used; its tokens are revoked".into(),
+            ));
         }
         if grant.client_id != client.client_id {
-            return Err(OidcError::InvalidGrant("the code was issued to another client".into()));
+            return Err(OidcError::InvalidGrant(
+                "the code was issued to another client".into(),
+            ));
         }
         if grant.expires_at < t {
             return Err(OidcError::InvalidGrant("the code expired".into()));
         }
         let detail: CodeDetail = serde_json::from_str(&grant.detail).map_err(internal)?;
         if params.redirect_uri.as_deref() != Some(detail.request.redirect_uri.as_str()) {
-            return Err(OidcError::InvalidGrant("redirect_uri differs from the authorization request".into()));
+            return Err(OidcError::InvalidGrant(
+                "redirect_uri differs from the authorization request".into(),
+            ));
         }
         let computed = URL_SAFE_NO_PAD.encode(sha256(verifier.as_bytes()));
         if computed != detail.request.code_challenge {
-            return Err(OidcError::InvalidGrant("the PKCE code_verifier does not match".into()));
+            return Err(OidcError::InvalidGrant(
+                "the PKCE code_verifier does not match".into(),
+            ));
         }
         let jkt = match dpop_proof {
-            Some(proof) => Some(self.check_dpop(&mut tx, proof, "POST", &self.config.endpoint("token"), None, now).await?),
+            Some(proof) => Some(
+                self.check_dpop(
+                    &mut tx,
+                    proof,
+                    "POST",
+                    &self.config.endpoint("token"),
+                    None,
+                    now,
+                )
+                .await?,
+            ),
             None => None,
         };
         if !tx.op_grant_use(&code_hash, t).await? {
@@ -229,8 +259,15 @@ impl OidcProvider {
                     PublicJwk::Rsa { .. } => JweAlgorithm::RsaOaep256,
                     _ => JweAlgorithm::EcdhEs,
                 };
-                jwe::encrypt_compact(signed.as_bytes(), key, alg, JweEncryption::A256Gcm, Some("JWT"), rng)
-                    .map_err(internal)
+                jwe::encrypt_compact(
+                    signed.as_bytes(),
+                    key,
+                    alg,
+                    JweEncryption::A256Gcm,
+                    Some("JWT"),
+                    rng,
+                )
+                .map_err(internal)
             }
         }
     }

@@ -55,7 +55,8 @@ impl OidcProvider {
         method: &str,
         now: OffsetDateTime,
     ) -> Result<Value, OidcError> {
-        let header = authorization.ok_or_else(|| OidcError::InvalidToken("no access token".into()))?;
+        let header =
+            authorization.ok_or_else(|| OidcError::InvalidToken("no access token".into()))?;
         let (scheme, token) = header
             .split_once(' ')
             .ok_or_else(|| OidcError::InvalidToken("malformed Authorization header".into()))?;
@@ -65,21 +66,36 @@ impl OidcProvider {
             .op_grant(&hash_hex(token.as_bytes()), "access")
             .await?
             .filter(|g| g.expires_at >= now.unix_timestamp())
-            .ok_or_else(|| OidcError::InvalidToken("the access token is unknown, expired or revoked".into()))?;
+            .ok_or_else(|| {
+                OidcError::InvalidToken("the access token is unknown, expired or revoked".into())
+            })?;
         let detail: AccessDetail = serde_json::from_str(&grant.detail).map_err(internal)?;
         match (&detail.jkt, scheme.to_ascii_lowercase().as_str()) {
             (None, "bearer") => {}
             (Some(jkt), "dpop") => {
-                let proof = dpop.ok_or_else(|| OidcError::InvalidDpopProof("a DPoP proof is required".into()))?;
+                let proof = dpop.ok_or_else(|| {
+                    OidcError::InvalidDpopProof("a DPoP proof is required".into())
+                })?;
                 let presented = self
-                    .check_dpop(&mut tx, proof, method, &self.config.endpoint("userinfo"), Some(token), now)
+                    .check_dpop(
+                        &mut tx,
+                        proof,
+                        method,
+                        &self.config.endpoint("userinfo"),
+                        Some(token),
+                        now,
+                    )
                     .await?;
                 if &presented != jkt {
-                    return Err(OidcError::InvalidDpopProof("the proof is not by the key the token is bound to".into()));
+                    return Err(OidcError::InvalidDpopProof(
+                        "the proof is not by the key the token is bound to".into(),
+                    ));
                 }
             }
             (Some(_), _) => {
-                return Err(OidcError::InvalidToken("this token is DPoP-bound: use the DPoP scheme with a proof".into()))
+                return Err(OidcError::InvalidToken(
+                    "this token is DPoP-bound: use the DPoP scheme with a proof".into(),
+                ))
             }
             (None, _) => return Err(OidcError::InvalidToken("use the Bearer scheme".into())),
         }
@@ -87,7 +103,10 @@ impl OidcProvider {
         let client = self.client(&grant.client_id).await?;
         let account = self.engine.account(&detail.account_id).await?;
         let mut claims = claims_for(&detail.scopes, &account.claims);
-        claims.insert("sub".into(), json!(self.pairwise_sub(&client.sector, &account.id)));
+        claims.insert(
+            "sub".into(),
+            json!(self.pairwise_sub(&client.sector, &account.id)),
+        );
         Ok(Value::Object(claims))
     }
 }

@@ -54,8 +54,8 @@ use akashi_store::Store;
 
 pub use credentials::{open_issuer, open_remote_issuer, open_verifier, ISSUER_VERIFIER_NAME};
 use jlis::*;
-pub use pf::{open_embedded_pf, open_pf, open_remote_pf, PF_VERIFIER_NAME};
 pub use oidc::{open_provider, open_remote_provider, OIDC_VERIFIER_NAME};
+pub use pf::{open_embedded_pf, open_pf, open_remote_pf, PF_VERIFIER_NAME};
 pub use tsa::open_tsa;
 
 /// What `akashi serve` needs.
@@ -276,17 +276,43 @@ pub async fn router_with_services(config: ServerConfig) -> Result<(Router, Servi
         _ => None,
     };
     let issuer = issuer.map(Arc::new);
-    let oidc_error = |e: akashi_oidc::OidcError| JlisError::CorruptState(format!("OpenID provider: {e}"));
+    let oidc_error =
+        |e: akashi_oidc::OidcError| JlisError::CorruptState(format!("OpenID provider: {e}"));
     let oidc = match (&config.roles, &ocsp, &config.public_url) {
         (Roles::All, Some(ocsp), Some(url)) => Some(
-            open_provider(&config.data, &config.store, &config.sealing_key, &registry, ocsp.clone(), url, now)
-                .await
-                .map_err(oidc_error)?,
+            open_provider(
+                &config.data,
+                &config.store,
+                &config.sealing_key,
+                &registry,
+                ocsp.clone(),
+                url,
+                now,
+            )
+            .await
+            .map_err(oidc_error)?,
         ),
-        (Roles::Pf { jlis_url, credential, anchors }, _, Some(url)) => Some(
-            open_remote_provider(&config.data, &config.store, &config.sealing_key, jlis_url, credential, anchors.clone(), url, now)
-                .await
-                .map_err(oidc_error)?,
+        (
+            Roles::Pf {
+                jlis_url,
+                credential,
+                anchors,
+            },
+            _,
+            Some(url),
+        ) => Some(
+            open_remote_provider(
+                &config.data,
+                &config.store,
+                &config.sealing_key,
+                jlis_url,
+                credential,
+                anchors.clone(),
+                url,
+                now,
+            )
+            .await
+            .map_err(oidc_error)?,
         ),
         _ => None,
     };

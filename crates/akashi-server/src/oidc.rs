@@ -22,8 +22,12 @@ use akashi_auth::{AuthConfig, AuthEngine, AuthKeys};
 use akashi_crypto::{OsRandom, SealingKey};
 use akashi_jlis::{OcspResponder, Registry};
 use akashi_jpki::TrustAnchors;
-use akashi_oidc::protocol::{AuthorizationParams, CardLogin, ConsentDecision, DeviceLogin, TokenParams};
-use akashi_oidc::{AuthorizeOutcome, LoginMethod, LogoutParams, OidcConfig, OidcError, OidcProvider};
+use akashi_oidc::protocol::{
+    AuthorizationParams, CardLogin, ConsentDecision, DeviceLogin, TokenParams,
+};
+use akashi_oidc::{
+    AuthorizeOutcome, LoginMethod, LogoutParams, OidcConfig, OidcError, OidcProvider,
+};
 use akashi_pf::{HttpJlis, InProcessJlis, JlisLink};
 use akashi_store::Store;
 
@@ -47,7 +51,15 @@ async fn open_with_link(
     let keys = AuthKeys::load_or_create(&dir.join("auth-keys.sealed"), sealing_key, &OsRandom)?;
     let engine = AuthEngine::new(store.clone(), keys, anchors, link, AuthConfig::default());
     let config = OidcConfig::new(&format!("{}/oidc", public_url.trim_end_matches('/')));
-    OidcProvider::open(Arc::new(engine), config, &dir.join("keys.sealed"), sealing_key, now, &OsRandom).await
+    OidcProvider::open(
+        Arc::new(engine),
+        config,
+        &dir.join("keys.sealed"),
+        sealing_key,
+        now,
+        &OsRandom,
+    )
+    .await
 }
 
 /// The embedded provider: J-LIS in the same process (registered as a verifier the first time).
@@ -64,11 +76,25 @@ pub async fn open_provider(
         crate::pf::registered_verifier(data, sealing_key, registry, OIDC_VERIFIER_NAME, now)
             .await
             .map_err(|e| OidcError::Internal(format!("J-LIS: {e}")))?;
-    let link = InProcessJlis { registry: registry.clone(), ocsp, verifier };
-    open_with_link(data, store, sealing_key, public_url, anchors, Arc::new(link), now).await
+    let link = InProcessJlis {
+        registry: registry.clone(),
+        ocsp,
+        verifier,
+    };
+    open_with_link(
+        data,
+        store,
+        sealing_key,
+        public_url,
+        anchors,
+        Arc::new(link),
+        now,
+    )
+    .await
 }
 
 /// The provider of an operator that reaches J-LIS over HTTP with `credential`.
+#[allow(clippy::too_many_arguments)]
 pub async fn open_remote_provider(
     data: &Path,
     store: &Store,
@@ -79,8 +105,18 @@ pub async fn open_remote_provider(
     public_url: &str,
     now: OffsetDateTime,
 ) -> Result<OidcProvider, OidcError> {
-    let link = HttpJlis::new(jlis_url, credential).map_err(|e| OidcError::Internal(e.to_string()))?;
-    open_with_link(data, store, sealing_key, public_url, anchors, Arc::new(link), now).await
+    let link =
+        HttpJlis::new(jlis_url, credential).map_err(|e| OidcError::Internal(e.to_string()))?;
+    open_with_link(
+        data,
+        store,
+        sealing_key,
+        public_url,
+        anchors,
+        Arc::new(link),
+        now,
+    )
+    .await
 }
 
 fn json_response<T: serde::Serialize>(status: StatusCode, value: &T) -> Response {
@@ -90,7 +126,8 @@ fn json_response<T: serde::Serialize>(status: StatusCode, value: &T) -> Response
         serde_json::to_string(value).expect("answers serialise"),
     )
         .into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
@@ -98,14 +135,23 @@ fn error(e: &OidcError) -> Response {
     tracing::info!(code = e.code(), "OpenID provider refused");
     let status = StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     let description = match e {
-        OidcError::Store(_) | OidcError::Internal(_) => "the provider is temporarily unable to answer".to_owned(),
+        OidcError::Store(_) | OidcError::Internal(_) => {
+            "the provider is temporarily unable to answer".to_owned()
+        }
         other => other.to_string(),
     };
-    let mut r = json_response(status, &json!({ "error": e.code(), "error_description": description }));
+    let mut r = json_response(
+        status,
+        &json!({ "error": e.code(), "error_description": description }),
+    );
     let challenge = match e {
         OidcError::InvalidClient => Some("Basic realm=\"akashi\"".to_owned()),
-        OidcError::InvalidToken(_) => Some(format!("Bearer error=\"invalid_token\", DPoP algs=\"ES256 RS256\"")),
-        OidcError::InvalidDpopProof(_) => Some("DPoP error=\"invalid_dpop_proof\", algs=\"ES256 RS256\"".to_owned()),
+        OidcError::InvalidToken(_) => {
+            Some("Bearer error=\"invalid_token\", DPoP algs=\"ES256 RS256\"".to_owned())
+        }
+        OidcError::InvalidDpopProof(_) => {
+            Some("DPoP error=\"invalid_dpop_proof\", algs=\"ES256 RS256\"".to_owned())
+        }
         _ => None,
     };
     if let Some(c) = challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
@@ -134,7 +180,11 @@ fn cookie(headers: &HeaderMap) -> Option<String> {
 }
 
 fn set_cookie(r: &mut Response, provider: &OidcProvider, value: Option<&str>) {
-    let secure = if provider.config().issuer.starts_with("https://") { "; Secure" } else { "" };
+    let secure = if provider.config().issuer.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
     let c = match value {
         Some(v) => format!("{COOKIE}={v}; Path=/oidc; HttpOnly; SameSite=Lax{secure}"),
         None => format!("{COOKIE}=; Path=/oidc; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
@@ -163,7 +213,8 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 fn form<T: DeserializeOwned>(body: &[u8]) -> Result<T, OidcError> {
-    serde_urlencoded::from_bytes(body).map_err(|e| OidcError::InvalidRequest(format!("form body: {e}")))
+    serde_urlencoded::from_bytes(body)
+        .map_err(|e| OidcError::InvalidRequest(format!("form body: {e}")))
 }
 
 fn body_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, OidcError> {
@@ -172,7 +223,10 @@ fn body_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, OidcError> {
 
 macro_rules! op {
     ($state:expr) => {
-        $state.oidc.as_ref().expect("OpenID routes are mounted only with a provider")
+        $state
+            .oidc
+            .as_ref()
+            .expect("OpenID routes are mounted only with a provider")
     };
 }
 
@@ -187,7 +241,12 @@ async fn jwks(State(state): State<Arc<AppState>>) -> Response {
     }
 }
 
-async fn authenticate(provider: &OidcProvider, headers: &HeaderMap, id: Option<&str>, secret: Option<&str>) -> Result<akashi_oidc::Client, OidcError> {
+async fn authenticate(
+    provider: &OidcProvider,
+    headers: &HeaderMap,
+    id: Option<&str>,
+    secret: Option<&str>,
+) -> Result<akashi_oidc::Client, OidcError> {
     match basic_credentials(headers) {
         Some((id, secret)) => provider.authenticate_client(Some(&id), Some(&secret)).await,
         None => provider.authenticate_client(id, secret).await,
@@ -199,8 +258,16 @@ async fn par(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes
     let outcome = async {
         let params: AuthorizationParams = form(&body)?;
         let client_id = (!params.client_id.is_empty()).then_some(params.client_id.as_str());
-        let client = authenticate(provider, &headers, client_id, params.client_secret.as_deref()).await?;
-        provider.push_authorization_request(&client, params, OffsetDateTime::now_utc(), &OsRandom).await
+        let client = authenticate(
+            provider,
+            &headers,
+            client_id,
+            params.client_secret.as_deref(),
+        )
+        .await?;
+        provider
+            .push_authorization_request(&client, params, OffsetDateTime::now_utc(), &OsRandom)
+            .await
     }
     .await;
     match outcome {
@@ -209,29 +276,63 @@ async fn par(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes
     }
 }
 
-async fn authorize(State(state): State<Arc<AppState>>, headers: HeaderMap, Query(params): Query<AuthorizationParams>) -> Response {
+async fn authorize(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<AuthorizationParams>,
+) -> Response {
     let provider = op!(state);
     let session = cookie(&headers);
-    match provider.authorize(params, session.as_deref(), OffsetDateTime::now_utc(), &OsRandom).await {
+    match provider
+        .authorize(
+            params,
+            session.as_deref(),
+            OffsetDateTime::now_utc(),
+            &OsRandom,
+        )
+        .await
+    {
         Ok(AuthorizeOutcome::Redirect(to)) => see_other(&to),
         Ok(AuthorizeOutcome::Interaction { location, .. }) => see_other(&location),
         Err(e) => error(&e),
     }
 }
 
-async fn interaction(State(state): State<Arc<AppState>>, headers: HeaderMap, UrlPath(handle): UrlPath<String>) -> Response {
+async fn interaction(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(handle): UrlPath<String>,
+) -> Response {
     let session = cookie(&headers);
-    match op!(state).interaction_view(&handle, session.as_deref(), OffsetDateTime::now_utc()).await {
+    match op!(state)
+        .interaction_view(&handle, session.as_deref(), OffsetDateTime::now_utc())
+        .await
+    {
         Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => error(&e),
     }
 }
 
-async fn login(state: &AppState, headers: &HeaderMap, handle: &str, method: Result<LoginMethod, OidcError>) -> Response {
+async fn login(
+    state: &AppState,
+    headers: &HeaderMap,
+    handle: &str,
+    method: Result<LoginMethod, OidcError>,
+) -> Response {
     let provider = op!(state);
     let session = cookie(headers);
     let outcome = match method {
-        Ok(m) => provider.interaction_login(handle, m, session.as_deref(), OffsetDateTime::now_utc(), &OsRandom).await,
+        Ok(m) => {
+            provider
+                .interaction_login(
+                    handle,
+                    m,
+                    session.as_deref(),
+                    OffsetDateTime::now_utc(),
+                    &OsRandom,
+                )
+                .await
+        }
         Err(e) => Err(e),
     };
     match outcome {
@@ -244,24 +345,70 @@ async fn login(state: &AppState, headers: &HeaderMap, handle: &str, method: Resu
     }
 }
 
-async fn login_card(State(state): State<Arc<AppState>>, headers: HeaderMap, UrlPath(h): UrlPath<String>, body: Bytes) -> Response {
-    login(&state, &headers, &h, body_json::<CardLogin>(&body).map(LoginMethod::Card)).await
+async fn login_card(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(h): UrlPath<String>,
+    body: Bytes,
+) -> Response {
+    login(
+        &state,
+        &headers,
+        &h,
+        body_json::<CardLogin>(&body).map(LoginMethod::Card),
+    )
+    .await
 }
 
-async fn login_proofing(State(state): State<Arc<AppState>>, headers: HeaderMap, UrlPath(h): UrlPath<String>, body: Bytes) -> Response {
-    login(&state, &headers, &h, body_json::<CardLogin>(&body).map(LoginMethod::Proofing)).await
+async fn login_proofing(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(h): UrlPath<String>,
+    body: Bytes,
+) -> Response {
+    login(
+        &state,
+        &headers,
+        &h,
+        body_json::<CardLogin>(&body).map(LoginMethod::Proofing),
+    )
+    .await
 }
 
-async fn login_device(State(state): State<Arc<AppState>>, headers: HeaderMap, UrlPath(h): UrlPath<String>, body: Bytes) -> Response {
-    login(&state, &headers, &h, body_json::<DeviceLogin>(&body).map(LoginMethod::Device)).await
+async fn login_device(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(h): UrlPath<String>,
+    body: Bytes,
+) -> Response {
+    login(
+        &state,
+        &headers,
+        &h,
+        body_json::<DeviceLogin>(&body).map(LoginMethod::Device),
+    )
+    .await
 }
 
-async fn consent(State(state): State<Arc<AppState>>, headers: HeaderMap, UrlPath(h): UrlPath<String>, body: Bytes) -> Response {
+async fn consent(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(h): UrlPath<String>,
+    body: Bytes,
+) -> Response {
     let provider = op!(state);
     let session = cookie(&headers);
     let outcome = async {
         let decision: ConsentDecision = body_json(&body)?;
-        provider.interaction_consent(&h, decision.approve, session.as_deref(), OffsetDateTime::now_utc(), &OsRandom).await
+        provider
+            .interaction_consent(
+                &h,
+                decision.approve,
+                session.as_deref(),
+                OffsetDateTime::now_utc(),
+                &OsRandom,
+            )
+            .await
     }
     .await;
     match outcome {
@@ -271,7 +418,10 @@ async fn consent(State(state): State<Arc<AppState>>, headers: HeaderMap, UrlPath
 }
 
 async fn abort(State(state): State<Arc<AppState>>, UrlPath(h): UrlPath<String>) -> Response {
-    match op!(state).interaction_abort(&h, OffsetDateTime::now_utc()).await {
+    match op!(state)
+        .interaction_abort(&h, OffsetDateTime::now_utc())
+        .await
+    {
         Ok(next) => json_response(StatusCode::OK, &next),
         Err(e) => error(&e),
     }
@@ -281,9 +431,21 @@ async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Byt
     let provider = op!(state);
     let outcome = async {
         let params: TokenParams = form(&body)?;
-        let client = authenticate(provider, &headers, params.client_id.as_deref(), params.client_secret.as_deref()).await?;
+        let client = authenticate(
+            provider,
+            &headers,
+            params.client_id.as_deref(),
+            params.client_secret.as_deref(),
+        )
+        .await?;
         provider
-            .token(&client, params, header_str(&headers, "dpop"), OffsetDateTime::now_utc(), &OsRandom)
+            .token(
+                &client,
+                params,
+                header_str(&headers, "dpop"),
+                OffsetDateTime::now_utc(),
+                &OsRandom,
+            )
             .await
     }
     .await;
@@ -295,7 +457,12 @@ async fn token(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Byt
 
 async fn userinfo_with(state: &AppState, headers: &HeaderMap, method: &str) -> Response {
     let outcome = op!(state)
-        .userinfo(header_str(headers, "authorization"), header_str(headers, "dpop"), method, OffsetDateTime::now_utc())
+        .userinfo(
+            header_str(headers, "authorization"),
+            header_str(headers, "dpop"),
+            method,
+            OffsetDateTime::now_utc(),
+        )
         .await;
     match outcome {
         Ok(v) => json_response(StatusCode::OK, &v),
@@ -311,10 +478,17 @@ async fn userinfo_post(State(state): State<Arc<AppState>>, headers: HeaderMap) -
     userinfo_with(&state, &headers, "POST").await
 }
 
-async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap, Query(params): Query<LogoutParams>) -> Response {
+async fn logout(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Query(params): Query<LogoutParams>,
+) -> Response {
     let provider = op!(state);
     let session = cookie(&headers);
-    match provider.logout(params, session.as_deref(), OffsetDateTime::now_utc()).await {
+    match provider
+        .logout(params, session.as_deref(), OffsetDateTime::now_utc())
+        .await
+    {
         Ok(outcome) => {
             let mut r = match &outcome.redirect {
                 Some(to) => see_other(to),
@@ -329,7 +503,10 @@ async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap, Query(pa
 
 async fn account(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let session = cookie(&headers);
-    match op!(state).account_summary(session.as_deref(), OffsetDateTime::now_utc()).await {
+    match op!(state)
+        .account_summary(session.as_deref(), OffsetDateTime::now_utc())
+        .await
+    {
         Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => error(&e),
     }
@@ -337,7 +514,10 @@ async fn account(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Resp
 
 async fn bind_challenge(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
     let session = cookie(&headers);
-    match op!(state).bind_challenge(session.as_deref(), OffsetDateTime::now_utc(), &OsRandom).await {
+    match op!(state)
+        .bind_challenge(session.as_deref(), OffsetDateTime::now_utc(), &OsRandom)
+        .await
+    {
         Ok(v) => json_response(StatusCode::CREATED, &v),
         Err(e) => error(&e),
     }
@@ -351,12 +531,25 @@ struct Bind<T> {
     response: T,
 }
 
-async fn bind_device(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn bind_device(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let provider = op!(state);
     let session = cookie(&headers);
     let outcome = async {
         let b: Bind<DeviceLogin> = body_json(&body)?;
-        provider.bind_device(session.as_deref(), &b.challenge, &b.response, &b.label, OffsetDateTime::now_utc(), &OsRandom).await
+        provider
+            .bind_device(
+                session.as_deref(),
+                &b.challenge,
+                &b.response,
+                &b.label,
+                OffsetDateTime::now_utc(),
+                &OsRandom,
+            )
+            .await
     }
     .await;
     match outcome {
@@ -365,12 +558,25 @@ async fn bind_device(State(state): State<Arc<AppState>>, headers: HeaderMap, bod
     }
 }
 
-async fn bind_card(State(state): State<Arc<AppState>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn bind_card(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let provider = op!(state);
     let session = cookie(&headers);
     let outcome = async {
         let b: Bind<CardLogin> = body_json(&body)?;
-        provider.bind_card(session.as_deref(), &b.challenge, &b.response, &b.label, OffsetDateTime::now_utc(), &OsRandom).await
+        provider
+            .bind_card(
+                session.as_deref(),
+                &b.challenge,
+                &b.response,
+                &b.label,
+                OffsetDateTime::now_utc(),
+                &OsRandom,
+            )
+            .await
     }
     .await;
     match outcome {
@@ -379,15 +585,26 @@ async fn bind_card(State(state): State<Arc<AppState>>, headers: HeaderMap, body:
     }
 }
 
-async fn remove_authenticator(State(state): State<Arc<AppState>>, headers: HeaderMap, UrlPath(id): UrlPath<String>) -> Response {
+async fn remove_authenticator(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
     let session = cookie(&headers);
-    match op!(state).remove_authenticator(session.as_deref(), &id, OffsetDateTime::now_utc()).await {
+    match op!(state)
+        .remove_authenticator(session.as_deref(), &id, OffsetDateTime::now_utc())
+        .await
+    {
         Ok(v) => json_response(StatusCode::OK, &v),
         Err(e) => error(&e),
     }
 }
 
-const OAUTH_ERR: (&str, &str, &str) = ("400", "application/json", "OAuth error object {error, error_description}");
+const OAUTH_ERR: (&str, &str, &str) = (
+    "400",
+    "application/json",
+    "OAuth error object {error, error_description}",
+);
 
 /// The provider's routes, mounted and documented from this one table.
 pub(crate) const ROUTES: &[ApiRoute<AppRouter>] = &[

@@ -263,9 +263,8 @@ impl Txn {
     }
 
     pub async fn op_session_insert(&mut self, s: &OpSessionRecord) -> Result<(), StoreError> {
-        let sql = format!(
-            "INSERT INTO op_sessions ({SESSION}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        );
+        let sql =
+            format!("INSERT INTO op_sessions ({SESSION}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
         sqlx::query(&sql)
             .bind(&s.id_hash)
             .bind(&s.account_id)

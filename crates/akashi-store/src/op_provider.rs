@@ -76,8 +76,9 @@ fn grant(row: &AnyRow) -> Result<OpGrantRecord, StoreError> {
 
 impl Txn {
     pub async fn op_client_insert(&mut self, c: &OpClientRecord) -> Result<(), StoreError> {
-        let sql =
-            format!("INSERT INTO op_clients ({CLIENT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+        let sql = format!(
+            "INSERT INTO op_clients ({CLIENT}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        );
         let query = sqlx::query(&sql)
             .bind(&c.client_id)
             .bind(&c.name)
@@ -295,10 +296,12 @@ impl Txn {
 
     /// Retires every current key at `at`; deletes keys retired before `forget_before`.
     pub async fn op_keys_retire(&mut self, at: i64, forget_before: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE op_keys SET state = 'retired', retired_at = $1 WHERE state = 'current'")
-            .bind(at)
-            .execute(&mut *self.tx)
-            .await?;
+        sqlx::query(
+            "UPDATE op_keys SET state = 'retired', retired_at = $1 WHERE state = 'current'",
+        )
+        .bind(at)
+        .execute(&mut *self.tx)
+        .await?;
         sqlx::query("DELETE FROM op_keys WHERE state = 'retired' AND retired_at < $1")
             .bind(forget_before)
             .execute(&mut *self.tx)

@@ -28,14 +28,21 @@ pub struct Rp {
 
 pub async fn register(bench: &Bench, draft: ClientDraft) -> Rp {
     let redirect_uri = draft.redirect_uris[0].clone();
-    let RegisteredClient { client_id, client_secret } = bench
+    let RegisteredClient {
+        client_id,
+        client_secret,
+    } = bench
         .oidc
         .as_ref()
         .unwrap()
         .register_client(draft.check().unwrap(), OffsetDateTime::now_utc(), &OsRandom)
         .await
         .unwrap();
-    Rp { client_id, secret: client_secret, redirect_uri }
+    Rp {
+        client_id,
+        secret: client_secret,
+        redirect_uri,
+    }
 }
 
 pub fn shop_draft(host: &str) -> ClientDraft {
@@ -94,7 +101,11 @@ impl Browser {
             }
         }
         let text = r.text().await.unwrap();
-        Answer { status, location, body: serde_json::from_str(&text).unwrap_or(Value::Null) }
+        Answer {
+            status,
+            location,
+            body: serde_json::from_str(&text).unwrap_or(Value::Null),
+        }
     }
 
     fn with_cookie(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -105,13 +116,21 @@ impl Browser {
     }
 
     pub async fn get(&mut self, url: &str) -> Answer {
-        let url = if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.base) };
+        let url = if url.starts_with("http") {
+            url.to_owned()
+        } else {
+            format!("{}{url}", self.base)
+        };
         let r = self.with_cookie(self.http.get(url)).send().await.unwrap();
         self.answer(r).await
     }
 
     pub async fn post(&mut self, path: &str, body: Value) -> Answer {
-        let url = if path.starts_with("http") { path.to_owned() } else { format!("{}{path}", self.base) };
+        let url = if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.base)
+        };
         let r = self
             .with_cookie(self.http.post(url))
             .header("content-type", "application/json")
@@ -123,7 +142,11 @@ impl Browser {
     }
 
     pub async fn delete(&mut self, path: &str) -> Answer {
-        let r = self.with_cookie(self.http.delete(format!("{}{path}", self.base))).send().await.unwrap();
+        let r = self
+            .with_cookie(self.http.delete(format!("{}{path}", self.base)))
+            .send()
+            .await
+            .unwrap();
         self.answer(r).await
     }
 
@@ -143,21 +166,32 @@ impl Browser {
             query.retain(|(q, _)| q != k);
             query.push((k, v));
         }
-        let url = format!("{}/oidc/authorize?{}", self.base, serde_urlencoded::to_string(&query).unwrap());
+        let url = format!(
+            "{}/oidc/authorize?{}",
+            self.base,
+            serde_urlencoded::to_string(&query).unwrap()
+        );
         self.get(&url).await
     }
 
     /// The interaction path from a 303 to it.
     pub fn interaction_path(answer: &Answer) -> String {
         let location = answer.location.clone().expect("a redirect");
-        let path = location.split("/oidc/interaction/").nth(1).expect("to the interaction");
+        let path = location
+            .split("/oidc/interaction/")
+            .nth(1)
+            .expect("to the interaction");
         format!("/oidc/interaction/{path}")
     }
 
     pub async fn proof(&mut self, interaction: &str, card: &mut Card) -> Answer {
         let view = self.get(interaction).await.body;
-        let tbs = STANDARD.decode(view["to_be_signed"]["proofing"].as_str().unwrap()).unwrap();
-        let certificate = card.read_certificate(CertificateSlot::Signature, Some(SIGN_PIN)).unwrap();
+        let tbs = STANDARD
+            .decode(view["to_be_signed"]["proofing"].as_str().unwrap())
+            .unwrap();
+        let certificate = card
+            .read_certificate(CertificateSlot::Signature, Some(SIGN_PIN))
+            .unwrap();
         let signature = card.sign(&tbs, SIGN_PIN).unwrap();
         let body = json!({ "certificate": STANDARD.encode(certificate), "signature": STANDARD.encode(signature) });
         self.post(&format!("{interaction}/proofing"), body).await
@@ -165,25 +199,44 @@ impl Browser {
 
     pub async fn card_login(&mut self, interaction: &str, card: &mut Card) -> Answer {
         let view = self.get(interaction).await.body;
-        let tbs = STANDARD.decode(view["to_be_signed"]["login"].as_str().unwrap()).unwrap();
+        let tbs = STANDARD
+            .decode(view["to_be_signed"]["login"].as_str().unwrap())
+            .unwrap();
         let body = card_response(card, &tbs);
         self.post(&format!("{interaction}/card"), body).await
     }
 
-    pub async fn device_login(&mut self, interaction: &str, device: &P256PrivateKey, pin: &str) -> Answer {
+    pub async fn device_login(
+        &mut self,
+        interaction: &str,
+        device: &P256PrivateKey,
+        pin: &str,
+    ) -> Answer {
         let view = self.get(interaction).await.body;
-        let tbs = STANDARD.decode(view["to_be_signed"]["login"].as_str().unwrap()).unwrap();
-        self.post(&format!("{interaction}/device"), device_response(device, &tbs, pin)).await
+        let tbs = STANDARD
+            .decode(view["to_be_signed"]["login"].as_str().unwrap())
+            .unwrap();
+        self.post(
+            &format!("{interaction}/device"),
+            device_response(device, &tbs, pin),
+        )
+        .await
     }
 
     pub async fn consent(&mut self, interaction: &str) -> Answer {
-        self.post(&format!("{interaction}/consent"), json!({ "approve": true })).await
+        self.post(
+            &format!("{interaction}/consent"),
+            json!({ "approve": true }),
+        )
+        .await
     }
 
     /// Binds a device key with `pin` to the logged-in account.
     pub async fn bind_device(&mut self, device: &P256PrivateKey, pin: &str) -> Answer {
         let c = self.post("/oidc/account/challenge", json!({})).await.body;
-        let tbs = STANDARD.decode(c["to_be_signed"].as_str().unwrap()).unwrap();
+        let tbs = STANDARD
+            .decode(c["to_be_signed"].as_str().unwrap())
+            .unwrap();
         let mut body = device_response(device, &tbs, pin);
         body["challenge"] = c["challenge"].clone();
         body["label"] = json!("Hanako's phone");
@@ -192,7 +245,9 @@ impl Browser {
 
     pub async fn bind_card(&mut self, card: &mut Card) -> Answer {
         let c = self.post("/oidc/account/challenge", json!({})).await.body;
-        let tbs = STANDARD.decode(c["to_be_signed"].as_str().unwrap()).unwrap();
+        let tbs = STANDARD
+            .decode(c["to_be_signed"].as_str().unwrap())
+            .unwrap();
         let mut body = card_response(card, &tbs);
         body["challenge"] = c["challenge"].clone();
         body["label"] = json!("My Number Card");
@@ -201,7 +256,9 @@ impl Browser {
 }
 
 pub fn card_response(card: &mut Card, tbs: &[u8]) -> Value {
-    let certificate = card.read_certificate(CertificateSlot::Authentication, None).unwrap();
+    let certificate = card
+        .read_certificate(CertificateSlot::Authentication, None)
+        .unwrap();
     let signature = card.authenticate(tbs, AUTH_PIN).unwrap();
     json!({ "certificate": STANDARD.encode(certificate), "signature": STANDARD.encode(signature) })
 }
@@ -222,11 +279,22 @@ pub fn callback(location: &str, issuer: &str) -> (Option<String>, Value) {
 pub fn url_query(location: &str) -> Value {
     let query = location.split_once('?').map(|(_, q)| q).unwrap_or("");
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
-    Value::Object(pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+    Value::Object(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect(),
+    )
 }
 
 /// The token request with client_secret_basic; (status, body).
-pub async fn token(bench: &Bench, rp: &Rp, code: &str, verifier: &str, dpop: Option<&str>) -> (u16, Value) {
+pub async fn token(
+    bench: &Bench,
+    rp: &Rp,
+    code: &str,
+    verifier: &str,
+    dpop: Option<&str>,
+) -> (u16, Value) {
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code),
@@ -244,7 +312,10 @@ pub async fn token(bench: &Bench, rp: &Rp, code: &str, verifier: &str, dpop: Opt
     }
     let r = rb.send().await.unwrap();
     let status = r.status().as_u16();
-    (status, serde_json::from_str(&r.text().await.unwrap()).unwrap())
+    (
+        status,
+        serde_json::from_str(&r.text().await.unwrap()).unwrap(),
+    )
 }
 
 /// Verifies an ID token with the provider's published JWKS; returns its claims.
@@ -256,17 +327,30 @@ pub async fn id_token_claims(bench: &Bench, id_token: &str) -> Value {
 }
 
 pub async fn userinfo(bench: &Bench, authorization: &str, dpop: Option<&str>) -> (u16, Value) {
-    let mut rb = bench.http.get(format!("{}/oidc/userinfo", bench.url)).header("authorization", authorization);
+    let mut rb = bench
+        .http
+        .get(format!("{}/oidc/userinfo", bench.url))
+        .header("authorization", authorization);
     if let Some(p) = dpop {
         rb = rb.header("dpop", p);
     }
     let r = rb.send().await.unwrap();
     let status = r.status().as_u16();
-    (status, serde_json::from_str(&r.text().await.unwrap()).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_str(&r.text().await.unwrap()).unwrap_or(Value::Null),
+    )
 }
 
 /// One whole login with an existing session (or a login `step`), ending at the token.
 pub async fn code_from(answer: &Answer, issuer: &str) -> String {
-    let (code, q) = callback(answer.location.as_deref().or(answer.body["location"].as_str()).unwrap(), issuer);
+    let (code, q) = callback(
+        answer
+            .location
+            .as_deref()
+            .or(answer.body["location"].as_str())
+            .unwrap(),
+        issuer,
+    );
     code.unwrap_or_else(|| panic!("no code: {q}"))
 }
