@@ -58,7 +58,7 @@ pub enum ContractCommand {
     },
     /// What an invitation asks you to sign; --out saves the document to read first.
     Review {
-        #[arg(long, env = "AKASHI_INVITATION")]
+        #[arg(long, env = "AKASHI_INVITATION", allow_hyphen_values = true)]
         invitation: String,
         #[arg(long)]
         out: Option<PathBuf>,
@@ -71,7 +71,7 @@ pub enum ContractCommand {
         card: String,
         #[arg(long)]
         pin: String,
-        #[arg(long, env = "AKASHI_INVITATION")]
+        #[arg(long, env = "AKASHI_INVITATION", allow_hyphen_values = true)]
         invitation: String,
         /// Extra trusted roots (e.g. the root of an HTTP TSA given with --tsa).
         #[arg(long)]
