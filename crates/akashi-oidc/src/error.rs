@@ -81,7 +81,6 @@ impl OidcError {
             OidcError::InvalidClient
             | OidcError::InvalidToken(_)
             | OidcError::InvalidDpopProof(_) => 401,
-            OidcError::UnknownInteraction => 404,
             OidcError::Auth(AuthError::JlisUnavailable(_)) => 503,
             OidcError::Auth(AuthError::Store(_) | AuthError::Internal(_)) => 500,
             OidcError::Auth(AuthError::Concurrent) => 409,
