@@ -16,7 +16,7 @@ use akashi_store::{OpAccountRecord, OpAuthenticatorRecord};
 
 use crate::account::{AccountClaims, LoggedIn, Session};
 use crate::assurance::{Aal, Ial};
-use crate::engine::{random_b64, to_be_signed, Purpose};
+use crate::engine::{random_token, to_be_signed, Purpose};
 use crate::error::from_pf;
 use crate::lifecycle::{Event, Lifecycle};
 use crate::{AuthEngine, AuthError};
@@ -42,14 +42,15 @@ impl AuthEngine {
         card: &CardResponse,
         now: OffsetDateTime,
     ) -> Result<Arc<CheckedCertificate>, AuthError> {
-        let label = match purpose {
-            Purpose::Proofing => "identity proofing",
-            Purpose::Login => "login",
-            Purpose::Bind => "binding the card",
-        };
         let checked = self
             .certificates
-            .check(&card.certificate, &self.anchors, now, kind, label)
+            .check(
+                &card.certificate,
+                &self.anchors,
+                now,
+                kind,
+                purpose.as_str(),
+            )
             .map_err(from_pf)?;
         checked
             .key
@@ -174,7 +175,7 @@ impl AuthEngine {
                     aal: Aal::Aal3,
                 })?;
                 let record = OpAccountRecord {
-                    id: format!("acct-{}", &random_b64(rng)?[..22]),
+                    id: format!("acct-{}", &random_token(rng)?[..22]),
                     ial: 3,
                     state: "registered".into(),
                     anchor_kind: "jpki".into(),
@@ -270,7 +271,7 @@ impl AuthEngine {
             return Err(AuthError::DifferentPerson);
         }
         let record = OpAuthenticatorRecord {
-            id: format!("authn-{}", &random_b64(rng)?[..16]),
+            id: format!("authn-{}", &random_token(rng)?[..16]),
             account_id: account.id.clone(),
             kind: CARD_KIND.into(),
             aal: 3,

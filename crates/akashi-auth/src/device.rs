@@ -11,8 +11,9 @@ use akashi_store::OpAuthenticatorRecord;
 
 use crate::account::{LoggedIn, Session};
 use crate::assurance::Aal;
-use crate::engine::{hash_hex, random_b64, to_be_signed, Purpose};
+use crate::engine::{hash_hex, random_token, to_be_signed, Purpose};
 use crate::error::internal;
+use crate::manage::usable;
 use crate::{AuthEngine, AuthError};
 
 pub(crate) const DEVICE_KIND: &str = "device_key";
@@ -89,7 +90,7 @@ impl AuthEngine {
         let mut point = device.public_key.0.to_vec();
         point.extend_from_slice(&device.public_key.1);
         let record = OpAuthenticatorRecord {
-            id: format!("authn-{}", &random_b64(rng)?[..16]),
+            id: format!("authn-{}", &random_token(rng)?[..16]),
             account_id: account.id.clone(),
             kind: DEVICE_KIND.into(),
             aal: Aal::Aal2.number().into(),
@@ -123,11 +124,7 @@ impl AuthEngine {
             .op_authenticator_by_lookup(&lookup)
             .await?
             .ok_or(AuthError::UnknownAuthenticator)?;
-        match record.status.as_str() {
-            "active" => {}
-            "locked" => return Err(AuthError::AuthenticatorLocked),
-            _ => return Err(AuthError::AuthenticatorRevoked),
-        }
+        usable(&record)?;
         let secret = record
             .secret
             .clone()

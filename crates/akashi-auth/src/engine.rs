@@ -57,7 +57,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Purpose::Proofing => "identity proofing",
             Purpose::Login => "login",
@@ -85,11 +85,13 @@ pub struct AuthEngine {
     pub(crate) config: AuthConfig,
 }
 
-pub(crate) fn hash_hex(data: &[u8]) -> String {
+/// Hex SHA-256: how handles, codes and tokens are stored (never the secret itself).
+pub fn hash_hex(data: &[u8]) -> String {
     hex::encode(sha256(data))
 }
 
-pub(crate) fn random_b64(rng: &dyn SecureRandom) -> Result<String, AuthError> {
+/// A fresh 256-bit secret, base64url: session handles, codes, tokens, challenges.
+pub fn random_token(rng: &dyn SecureRandom) -> Result<String, AuthError> {
     let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
     rng.fill(bytes.as_mut()).map_err(internal)?;
     Ok(URL_SAFE_NO_PAD.encode(bytes.as_ref()))
@@ -116,10 +118,6 @@ impl AuthEngine {
 
     pub fn store(&self) -> &Store {
         &self.store
-    }
-
-    pub fn config(&self) -> &AuthConfig {
-        &self.config
     }
 
     pub(crate) fn seal_claims(&self, claims: &AccountClaims) -> Result<Vec<u8>, AuthError> {
@@ -197,7 +195,7 @@ impl AuthEngine {
             tx.op_session_end(&old.id_hash, now.unix_timestamp())
                 .await?;
         }
-        let handle = random_b64(rng)?;
+        let handle = random_token(rng)?;
         let record = OpSessionRecord {
             id_hash: hash_hex(handle.as_bytes()),
             account_id: account_id.to_owned(),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use akashi_crypto::{write_atomic, SealingKey, SecureRandom};
+use akashi_crypto::{SealingKey, SecureRandom};
 
 use crate::error::internal;
 use crate::AuthError;
@@ -48,28 +48,9 @@ impl AuthKeys {
         master: &SealingKey,
         rng: &dyn SecureRandom,
     ) -> Result<Self, AuthError> {
-        let err =
-            |e: &dyn std::fmt::Display| AuthError::Internal(format!("{}: {e}", path.display()));
-        match std::fs::read(path) {
-            Ok(sealed) => {
-                let opened = master.open(LABEL, &sealed).map_err(|e| err(&e))?;
-                let seed: &[u8; 64] = opened
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| err(&"wrong length"))?;
-                Ok(Self::from_seed(seed))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut seed = Zeroizing::new([0u8; 64]);
-                rng.fill(seed.as_mut()).map_err(|e| err(&e))?;
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
-                }
-                let sealed = master.seal(LABEL, seed.as_ref()).map_err(|e| err(&e))?;
-                write_atomic(path, &sealed).map_err(|e| err(&e))?;
-                Ok(Self::from_seed(&seed))
-            }
-            Err(e) => Err(err(&e)),
-        }
+        let seed = master
+            .load_or_create_seed::<64>(path, LABEL, rng)
+            .map_err(|e| AuthError::Internal(format!("{}: {e}", path.display())))?;
+        Ok(Self::from_seed(&seed))
     }
 }

@@ -23,7 +23,7 @@ pub use account::{Account, AccountClaims, AccountState, LoggedIn, NewSession, Se
 pub use assurance::{Aal, Fal, Ial, Level};
 pub use card::{CardResponse, CARD_AMR};
 pub use device::{device_key_id, DeviceResponse, DEVICE_AMR};
-pub use engine::{to_be_signed, AuthConfig, AuthEngine, Purpose};
+pub use engine::{hash_hex, random_token, to_be_signed, AuthConfig, AuthEngine, Purpose};
 pub use error::AuthError;
 pub use keys::AuthKeys;
 pub use lifecycle::{Event, Lifecycle, TransitionError};

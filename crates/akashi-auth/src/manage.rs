@@ -49,6 +49,15 @@ pub(crate) fn aal_of(record: &OpAuthenticatorRecord) -> Result<Aal, AuthError> {
     Aal::from_number(record.aal).ok_or_else(|| internal("stored AAL"))
 }
 
+/// An authenticator may log in only while active.
+pub(crate) fn usable(record: &OpAuthenticatorRecord) -> Result<(), AuthError> {
+    match record.status.as_str() {
+        "active" => Ok(()),
+        "locked" => Err(AuthError::AuthenticatorLocked),
+        _ => Err(AuthError::AuthenticatorRevoked),
+    }
+}
+
 impl AuthEngine {
     pub async fn authenticators(
         &self,
@@ -159,11 +168,7 @@ impl AuthEngine {
             .op_authenticator_by_lookup(lookup)
             .await?
             .ok_or(AuthError::UnknownAuthenticator)?;
-        match authenticator.status.as_str() {
-            "active" => {}
-            "locked" => return Err(AuthError::AuthenticatorLocked),
-            _ => return Err(AuthError::AuthenticatorRevoked),
-        }
+        usable(&authenticator)?;
         let record = tx
             .op_account(&authenticator.account_id)
             .await?

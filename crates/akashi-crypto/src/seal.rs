@@ -51,6 +51,35 @@ impl SealingKey {
         SealingKey::Passphrase(Zeroizing::new(passphrase.to_owned()))
     }
 
+    /// The `N`-byte secret sealed under this key in `path` (with `label`), made from `rng`
+    /// and written atomically the first time. Every service's key file works this way.
+    pub fn load_or_create_seed<const N: usize>(
+        &self,
+        path: &Path,
+        label: &str,
+        rng: &dyn SecureRandom,
+    ) -> Result<Zeroizing<[u8; N]>, CryptoError> {
+        let mut seed = Zeroizing::new([0u8; N]);
+        match std::fs::read(path) {
+            Ok(sealed) => {
+                let opened = self.open(label, &sealed)?;
+                if opened.len() != N {
+                    return Err(CryptoError::SealedFormat("wrong length"));
+                }
+                seed.copy_from_slice(&opened);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                rng.fill(seed.as_mut())?;
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| CryptoError::io(dir, e))?;
+                }
+                write_atomic(path, &self.seal(label, seed.as_ref())?)?;
+            }
+            Err(e) => return Err(CryptoError::io(path, e)),
+        }
+        Ok(seed)
+    }
+
     /// Loads a 32-byte key file, creating it (mode 0600, random content) if it does not exist.
     pub fn load_or_create_key_file(path: &Path) -> Result<Self, CryptoError> {
         match std::fs::read(path) {

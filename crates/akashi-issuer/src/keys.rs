@@ -7,7 +7,7 @@ use std::path::Path;
 use zeroize::Zeroizing;
 
 use akashi_bbs::{SecretKey, Suite};
-use akashi_crypto::{hmac_sha256, write_atomic, SealingKey, SecureRandom};
+use akashi_crypto::{hmac_sha256, SealingKey, SecureRandom};
 use akashi_sdjwt::EcPrivateKey;
 
 use crate::IssuerError;
@@ -62,27 +62,9 @@ impl IssuerKeys {
         master: &SealingKey,
         rng: &dyn SecureRandom,
     ) -> Result<Self, IssuerError> {
-        let err = |e: &dyn std::fmt::Display| IssuerError::Keys(format!("{}: {e}", path.display()));
-        match std::fs::read(path) {
-            Ok(sealed) => {
-                let opened = master.open(LABEL, &sealed).map_err(|e| err(&e))?;
-                let seed: &[u8; 96] = opened
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| err(&"wrong length"))?;
-                Self::from_seed(seed)
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut seed = Zeroizing::new([0u8; 96]);
-                rng.fill(seed.as_mut()).map_err(|e| err(&e))?;
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
-                }
-                let sealed = master.seal(LABEL, seed.as_ref()).map_err(|e| err(&e))?;
-                write_atomic(path, &sealed).map_err(|e| err(&e))?;
-                Self::from_seed(&seed)
-            }
-            Err(e) => Err(err(&e)),
-        }
+        let seed = master
+            .load_or_create_seed::<96>(path, LABEL, rng)
+            .map_err(|e| IssuerError::Keys(format!("{}: {e}", path.display())))?;
+        Self::from_seed(&seed)
     }
 }

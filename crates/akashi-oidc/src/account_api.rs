@@ -13,8 +13,8 @@ use akashi_store::OpGrantRecord;
 
 use crate::interaction::{card_response, device_response};
 use crate::protocol::{CardLogin, DeviceLogin};
-use crate::provider::{hash_hex, random_b64};
 use crate::{OidcError, OidcProvider};
+use akashi_auth::{hash_hex, random_token};
 
 const BIND_TTL: Duration = Duration::minutes(5);
 
@@ -24,11 +24,9 @@ impl OidcProvider {
         handle: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<Session, OidcError> {
-        match handle {
-            Some(h) => self.engine.session(h, now).await?,
-            None => None,
-        }
-        .ok_or_else(|| OidcError::InvalidToken("log in first (no session)".into()))
+        self.browser_session(handle, now)
+            .await?
+            .ok_or_else(|| OidcError::InvalidToken("log in first (no session)".into()))
     }
 
     /// The account, its session's level and its authenticators.
@@ -59,7 +57,7 @@ impl OidcProvider {
         rng: &dyn SecureRandom,
     ) -> Result<Value, OidcError> {
         let session = self.logged_in(handle, now).await?;
-        let challenge = random_b64(rng)?;
+        let challenge = random_token(rng)?;
         let mut tx = self.store().begin_write().await?;
         tx.op_grant_insert(&OpGrantRecord {
             hash: hash_hex(challenge.as_bytes()),

@@ -15,8 +15,8 @@ use crate::clients::Client;
 use crate::error::internal;
 use crate::interaction::{InteractionState, Stage};
 use crate::protocol::{AuthorizationParams, ParResponse};
-use crate::provider::{hash_hex, random_b64};
 use crate::{OidcError, OidcProvider};
+use akashi_auth::{hash_hex, random_token};
 
 const REQUEST_URI_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
 
@@ -247,7 +247,7 @@ impl OidcProvider {
         params.client_secret = None;
         let (_, checked) = self.validate(&params).await?;
         checked?;
-        let handle = random_b64(rng)?;
+        let handle = random_token(rng)?;
         let mut tx = self.store().begin_write().await?;
         tx.op_grant_insert(&OpGrantRecord {
             hash: hash_hex(handle.as_bytes()),
@@ -326,10 +326,7 @@ impl OidcProvider {
                 return Ok(AuthorizeOutcome::Redirect(shell.error_redirect(issuer, &e)));
             }
         };
-        let session = match session_handle {
-            Some(h) => self.engine.session(h, now).await?,
-            None => None,
-        };
+        let session = self.browser_session(session_handle, now).await?;
         let prompt_none = request.prompt.iter().any(|p| p == "none");
         if let Some(reason) = request.login_reason(session.as_ref(), now) {
             if prompt_none {
@@ -390,17 +387,15 @@ impl OidcProvider {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<AuthorizeOutcome, OidcError> {
-        let handle = random_b64(rng)?;
+        let handle = random_token(rng)?;
         let state = InteractionState {
             client_id: request.client_id.clone(),
             request,
             stage,
             reason: reason.map(str::to_owned),
-            challenge: random_b64(rng)?,
+            challenge: random_token(rng)?,
             started_at: now.unix_timestamp(),
             account_id: session.map(|s| s.account_id.clone()),
-            passkey: None,
-            wallet: None,
         };
         state.insert(self, &handle, now).await?;
         Ok(AuthorizeOutcome::Interaction {

@@ -10,8 +10,8 @@ use akashi_jose::PublicJwk;
 use akashi_store::OpClientRecord;
 
 use crate::error::internal;
-use crate::provider::{hash_hex, random_b64};
 use crate::{OidcError, OidcProvider};
+use akashi_auth::{hash_hex, random_token};
 
 /// A relying party as the operator describes it.
 #[derive(Debug, Clone, Default)]
@@ -145,21 +145,6 @@ impl Client {
     pub fn redirect_uri_registered(&self, uri: &str) -> bool {
         self.redirect_uris.iter().any(|r| r == uri)
     }
-
-    pub fn is_confidential(&self) -> bool {
-        self.secret_hash.is_some()
-    }
-
-    /// The FAL this client's assertions reach.
-    pub fn fal(&self) -> akashi_auth::Fal {
-        if self.require_dpop {
-            akashi_auth::Fal::Fal3
-        } else if self.encryption.is_some() {
-            akashi_auth::Fal::Fal2
-        } else {
-            akashi_auth::Fal::Fal1
-        }
-    }
 }
 
 impl OidcProvider {
@@ -170,9 +155,9 @@ impl OidcProvider {
         rng: &dyn SecureRandom,
     ) -> Result<RegisteredClient, OidcError> {
         let d = client.draft;
-        let client_id = format!("rp-{}", &random_b64(rng)?[..16]);
+        let client_id = format!("rp-{}", &random_token(rng)?[..16]);
         let secret = if d.confidential {
-            Some(random_b64(rng)?)
+            Some(random_token(rng)?)
         } else {
             None
         };
@@ -202,13 +187,6 @@ impl OidcProvider {
         let record = tx.op_client(client_id).await?;
         tx.commit().await?;
         Client::from_record(record.ok_or_else(|| OidcError::UnknownClient(client_id.to_owned()))?)
-    }
-
-    pub async fn clients(&self) -> Result<Vec<Client>, OidcError> {
-        let mut tx = self.store().begin().await?;
-        let records = tx.op_clients().await?;
-        tx.commit().await?;
-        records.into_iter().map(Client::from_record).collect()
     }
 
     /// Client authentication at the token and PAR endpoints: `client_secret_basic` or

@@ -1,6 +1,7 @@
 //! One error type for the provider; each variant knows its OAuth 2.0 / OpenID Connect error
-//! code, its HTTP status and whether it may be sent back to the client's redirect URI (never
-//! when the client or the redirect URI itself is in doubt: RFC 6749 §4.1.2.1).
+//! code and its HTTP status. Whether it goes back to the client's redirect URI is decided
+//! where the request is validated (never when the client or the redirect URI itself is in
+//! doubt: RFC 6749 §4.1.2.1).
 
 use akashi_auth::AuthError;
 use akashi_store::StoreError;
@@ -89,18 +90,6 @@ impl OidcError {
             OidcError::Store(_) | OidcError::Internal(_) => 500,
             _ => 400,
         }
-    }
-
-    /// May this error go to the client's redirect URI (the client and URI are verified)?
-    pub fn redirectable(&self) -> bool {
-        !matches!(
-            self,
-            OidcError::UnknownClient(_)
-                | OidcError::InvalidRedirectUri
-                | OidcError::UnknownInteraction
-                | OidcError::Store(_)
-                | OidcError::Internal(_)
-        )
     }
 }
 

@@ -17,8 +17,8 @@ use akashi_store::OpGrantRecord;
 use crate::authorize::{ValidRequest, SCOPES};
 use crate::error::internal;
 use crate::protocol::{CardLogin, DeviceLogin, InteractionView, LoginChallenge, Next, ScopeView};
-use crate::provider::hash_hex;
 use crate::{OidcError, OidcProvider};
+use akashi_auth::{hash_hex, random_token};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,10 +37,6 @@ pub(crate) struct InteractionState {
     pub started_at: i64,
     /// The account that logged in here (or whose session needs only consent).
     pub account_id: Option<String>,
-    /// A passkey ceremony in progress (server-side state, single use).
-    pub passkey: Option<serde_json::Value>,
-    /// A wallet (OpenID4VP) transaction in progress.
-    pub wallet: Option<serde_json::Value>,
 }
 
 /// How the person logs in within an interaction.
@@ -156,10 +152,7 @@ impl OidcProvider {
     ) -> Result<InteractionView, OidcError> {
         let (state, _) = InteractionState::load(self, handle, now).await?;
         let client = self.client(&state.client_id).await?;
-        let session = match session_handle {
-            Some(h) => self.engine.session(h, now).await?,
-            None => None,
-        };
+        let session = self.browser_session(session_handle, now).await?;
         let required = state.request.required_level();
         let needs = required.map(|l| l.needed_aal()).unwrap_or(Aal::Aal1);
         let mut methods = vec!["jpki_card".to_owned(), "jpki_proofing".to_owned()];
@@ -198,8 +191,6 @@ impl OidcProvider {
                 bind: tbs(Purpose::Bind),
             },
             methods,
-            passkey_options: None,
-            wallet_request: None,
         })
     }
 
@@ -224,10 +215,7 @@ impl OidcProvider {
                 )));
             }
         }
-        let current = match session_handle {
-            Some(h) => self.engine.session(h, now).await?,
-            None => None,
-        };
+        let current = self.browser_session(session_handle, now).await?;
         let provider = self.config.issuer.clone();
         let challenge = state.challenge.clone();
         let logged_in: LoggedIn = match &method {
@@ -283,7 +271,7 @@ impl OidcProvider {
     ) -> Result<(Next, String), OidcError> {
         let session = logged_in.session.session;
         // A used challenge is never signed again.
-        state.challenge = crate::provider::random_b64(rng)?;
+        state.challenge = random_token(rng)?;
         state.account_id = Some(session.account_id.clone());
         state.stage = Stage::Consent;
         let acr = session.level().acr().to_owned();
@@ -325,14 +313,13 @@ impl OidcProvider {
         if state.stage != Stage::Consent {
             return Err(OidcError::InvalidRequest("log in first".into()));
         }
-        let session = match session_handle {
-            Some(h) => self.engine.session(h, now).await?,
-            None => None,
-        }
-        .filter(|s| Some(&s.account_id) == state.account_id.as_ref())
-        .ok_or_else(|| {
-            OidcError::InvalidRequest("the session that logged in is gone; log in again".into())
-        })?;
+        let session = self
+            .browser_session(session_handle, now)
+            .await?
+            .filter(|s| Some(&s.account_id) == state.account_id.as_ref())
+            .ok_or_else(|| {
+                OidcError::InvalidRequest("the session that logged in is gone; log in again".into())
+            })?;
         if !approve {
             let mut tx = self.store().begin_write().await?;
             tx.op_grant_use(&grant.hash, now.unix_timestamp()).await?;

@@ -75,10 +75,7 @@ impl OidcProvider {
                 Some(url.to_string())
             }
         };
-        let session = match session_handle {
-            Some(h) => self.engine.session(h, now).await?,
-            None => None,
-        };
+        let session = self.browser_session(session_handle, now).await?;
         let mut ended = false;
         if let Some(s) = session {
             if let (Some(sub), Some(c)) = (&hint_sub, &client) {

@@ -93,12 +93,6 @@ pub struct InteractionView {
     pub to_be_signed: LoginChallenge,
     /// Login methods that reach the required level.
     pub methods: Vec<String>,
-    /// WebAuthn request options for a passkey login, when passkeys are offered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub passkey_options: Option<serde_json::Value>,
-    /// An OpenID4VP request for a wallet login, when offered.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wallet_request: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,7 @@ use time::Duration;
 use zeroize::Zeroizing;
 
 use akashi_auth::AuthEngine;
-use akashi_crypto::{hmac_sha256, sha256, write_atomic, SealingKey, SecureRandom};
+use akashi_crypto::{hmac_sha256, SealingKey, SecureRandom};
 use akashi_store::Store;
 
 use crate::error::internal;
@@ -61,16 +61,6 @@ pub struct OidcProvider {
     pub(crate) signing: SigningKeys,
 }
 
-pub(crate) fn hash_hex(data: &[u8]) -> String {
-    hex::encode(sha256(data))
-}
-
-pub(crate) fn random_b64(rng: &dyn SecureRandom) -> Result<String, OidcError> {
-    let mut bytes = Zeroizing::new([0u8; 32]);
-    rng.fill(bytes.as_mut()).map_err(internal)?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes.as_ref()))
-}
-
 impl OidcProvider {
     /// Opens the provider: its secrets come from `keys_path` (sealed under `master`, made on
     /// first use); a signing key is made if the store has none.
@@ -82,7 +72,9 @@ impl OidcProvider {
         now: time::OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<Self, OidcError> {
-        let seed = load_or_create_seed(keys_path, master, rng)?;
+        let seed = master
+            .load_or_create_seed::<64>(keys_path, LABEL, rng)
+            .map_err(|e| internal(format!("{}: {e}", keys_path.display())))?;
         let mut pairwise = Zeroizing::new([0u8; 32]);
         pairwise.copy_from_slice(&seed[..32]);
         let mut seal = [0u8; 32];
@@ -110,40 +102,22 @@ impl OidcProvider {
         self.engine.store()
     }
 
+    /// The open session behind the browser's cookie, if it sent one.
+    pub(crate) async fn browser_session(
+        &self,
+        handle: Option<&str>,
+        now: time::OffsetDateTime,
+    ) -> Result<Option<akashi_auth::Session>, OidcError> {
+        match handle {
+            Some(h) => Ok(self.engine.session(h, now).await?),
+            None => Ok(None),
+        }
+    }
+
     /// The pairwise subject (OIDC Core §8.1): one per sector and account, unlinkable across
     /// sectors without this provider's key.
     pub fn pairwise_sub(&self, sector: &str, account_id: &str) -> String {
         let input = format!("{sector}\n{account_id}");
         URL_SAFE_NO_PAD.encode(hmac_sha256(self.pairwise.as_ref(), input.as_bytes()))
-    }
-}
-
-fn load_or_create_seed(
-    path: &Path,
-    master: &SealingKey,
-    rng: &dyn SecureRandom,
-) -> Result<Zeroizing<[u8; 64]>, OidcError> {
-    let err = |e: &dyn std::fmt::Display| internal(format!("{}: {e}", path.display()));
-    match std::fs::read(path) {
-        Ok(sealed) => {
-            let opened = master.open(LABEL, &sealed).map_err(|e| err(&e))?;
-            let mut seed = Zeroizing::new([0u8; 64]);
-            if opened.len() != 64 {
-                return Err(err(&"wrong length"));
-            }
-            seed.copy_from_slice(&opened);
-            Ok(seed)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut seed = Zeroizing::new([0u8; 64]);
-            rng.fill(seed.as_mut()).map_err(|e| err(&e))?;
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| err(&e))?;
-            }
-            let sealed = master.seal(LABEL, seed.as_ref()).map_err(|e| err(&e))?;
-            write_atomic(path, &sealed).map_err(|e| err(&e))?;
-            Ok(seed)
-        }
-        Err(e) => Err(err(&e)),
     }
 }

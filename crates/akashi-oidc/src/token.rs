@@ -19,8 +19,8 @@ use crate::authorize::ValidRequest;
 use crate::clients::Client;
 use crate::error::internal;
 use crate::protocol::{TokenParams, TokenResponse};
-use crate::provider::{hash_hex, random_b64};
 use crate::{OidcError, OidcProvider};
+use akashi_auth::{hash_hex, random_token};
 
 /// What a code (and the tokens from it) carry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,7 +51,7 @@ impl OidcProvider {
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
     ) -> Result<String, OidcError> {
-        let code = random_b64(rng)?;
+        let code = random_token(rng)?;
         let detail = CodeDetail {
             request: request.clone(),
             account_id: session.account_id.clone(),
@@ -76,18 +76,17 @@ impl OidcProvider {
         Ok(code)
     }
 
-    /// Verifies a DPoP proof for `method` at `endpoint` and records it against replay.
-    pub(crate) async fn check_dpop(
+    /// Verifies a DPoP proof for `method` at `endpoint` (signature, claims, age); no I/O.
+    pub(crate) fn verify_dpop(
         &self,
-        tx: &mut Txn,
         proof: &str,
         method: &str,
         endpoint: &str,
         access_token: Option<&str>,
         now: OffsetDateTime,
-    ) -> Result<String, OidcError> {
+    ) -> Result<dpop::VerifiedProof, OidcError> {
         let max_age = self.config.dpop_max_age.whole_seconds();
-        let verified = dpop::verify_proof(
+        dpop::verify_proof(
             proof,
             method,
             endpoint,
@@ -95,13 +94,20 @@ impl OidcProvider {
             max_age,
             access_token,
         )
-        .map_err(|e| OidcError::InvalidDpopProof(e.to_string()))?;
-        let seen = hash_hex(format!("{}\n{}", verified.jkt, verified.jti).as_bytes());
-        match tx
-            .op_dpop_seen(&seen, now.unix_timestamp() + 2 * max_age)
-            .await
-        {
-            Ok(()) => Ok(verified.jkt),
+        .map_err(|e| OidcError::InvalidDpopProof(e.to_string()))
+    }
+
+    /// Records a verified proof in `tx`; one seen before is a replay.
+    pub(crate) async fn record_dpop(
+        &self,
+        tx: &mut Txn,
+        proof: &dpop::VerifiedProof,
+        now: OffsetDateTime,
+    ) -> Result<(), OidcError> {
+        let seen = hash_hex(format!("{}\n{}", proof.jkt, proof.jti).as_bytes());
+        let keep_until = now.unix_timestamp() + 2 * self.config.dpop_max_age.whole_seconds();
+        match tx.op_dpop_seen(&seen, keep_until).await {
+            Ok(()) => Ok(()),
             Err(StoreError::Duplicate { .. }) => Err(OidcError::InvalidDpopProof(
                 "this proof was used before (replay)".into(),
             )),
@@ -141,13 +147,17 @@ impl OidcProvider {
         }
         let code_hash = hash_hex(code.as_bytes());
         let t = now.unix_timestamp();
-        let mut tx = self.store().begin_write().await?;
-        let grant = tx
-            .op_grant(&code_hash, "code")
-            .await?
-            .ok_or_else(|| OidcError::InvalidGrant("unknown code".into()))?;
+        // Everything but the single use is checked, and the tokens signed, before the write
+        // transaction: it only marks the code used and stores the access token.
+        let grant = {
+            let mut tx = self.store().begin().await?;
+            let grant = tx.op_grant(&code_hash, "code").await?;
+            tx.commit().await?;
+            grant.ok_or_else(|| OidcError::InvalidGrant("unknown code".into()))?
+        };
         if grant.used_at.is_some() {
             // A code presented twice: someone else may hold it. Revoke what it gave.
+            let mut tx = self.store().begin_write().await?;
             tx.op_grants_revoke_children(&code_hash, t - 1).await?;
             tx.commit().await?;
             tracing::warn!(client = %client.client_id, "authorization code reused; tokens revoked");
@@ -175,30 +185,24 @@ impl OidcProvider {
                 "the PKCE code_verifier does not match".into(),
             ));
         }
-        let jkt = match dpop_proof {
-            Some(proof) => Some(
-                self.check_dpop(
-                    &mut tx,
-                    proof,
-                    "POST",
-                    &self.config.endpoint("token"),
-                    None,
-                    now,
-                )
-                .await?,
-            ),
-            None => None,
-        };
-        if !tx.op_grant_use(&code_hash, t).await? {
-            return Err(OidcError::InvalidGrant("the code was already used".into()));
-        }
-        let access_token = random_b64(rng)?;
+        let proof = dpop_proof
+            .map(|p| self.verify_dpop(p, "POST", &self.config.endpoint("token"), None, now))
+            .transpose()?;
+        let access_token = random_token(rng)?;
+        let id_token = self.id_token(client, &detail, &access_token, now, rng)?;
         let access = AccessDetail {
             account_id: detail.account_id.clone(),
             scopes: detail.request.scopes.clone(),
-            jkt: jkt.clone(),
+            jkt: proof.as_ref().map(|p| p.jkt.clone()),
             sid: detail.sid.clone(),
         };
+        let mut tx = self.store().begin_write().await?;
+        if !tx.op_grant_use(&code_hash, t).await? {
+            return Err(OidcError::InvalidGrant("the code was already used".into()));
+        }
+        if let Some(p) = &proof {
+            self.record_dpop(&mut tx, p, now).await?;
+        }
         tx.op_grant_insert(&OpGrantRecord {
             hash: hash_hex(access_token.as_bytes()),
             kind: "access".into(),
@@ -210,11 +214,10 @@ impl OidcProvider {
             parent: Some(code_hash),
         })
         .await?;
-        let id_token = self.id_token(client, &detail, &access_token, now, rng)?;
         tx.commit().await?;
         Ok(TokenResponse {
             access_token,
-            token_type: if jkt.is_some() { "DPoP" } else { "Bearer" }.into(),
+            token_type: if proof.is_some() { "DPoP" } else { "Bearer" }.into(),
             expires_in: self.config.access_token_ttl.whole_seconds(),
             id_token,
             scope: detail.request.scopes.join(" "),

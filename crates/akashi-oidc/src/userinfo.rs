@@ -10,9 +10,9 @@ use akashi_auth::AccountClaims;
 
 use crate::authorize::SCOPES;
 use crate::error::internal;
-use crate::provider::hash_hex;
 use crate::token::AccessDetail;
 use crate::{OidcError, OidcProvider};
+use akashi_auth::hash_hex;
 
 /// The claims `scopes` give from `claims` (only those; nothing else is ever added).
 pub fn claims_for(scopes: &[String], claims: &AccountClaims) -> Map<String, Value> {
@@ -61,36 +61,34 @@ impl OidcProvider {
             .split_once(' ')
             .ok_or_else(|| OidcError::InvalidToken("malformed Authorization header".into()))?;
         let token = token.trim();
-        let mut tx = self.store().begin_write().await?;
-        let grant = tx
-            .op_grant(&hash_hex(token.as_bytes()), "access")
-            .await?
-            .filter(|g| g.expires_at >= now.unix_timestamp())
-            .ok_or_else(|| {
-                OidcError::InvalidToken("the access token is unknown, expired or revoked".into())
-            })?;
+        let grant = {
+            let mut tx = self.store().begin().await?;
+            let grant = tx.op_grant(&hash_hex(token.as_bytes()), "access").await?;
+            tx.commit().await?;
+            grant
+        }
+        .filter(|g| g.expires_at >= now.unix_timestamp())
+        .ok_or_else(|| {
+            OidcError::InvalidToken("the access token is unknown, expired or revoked".into())
+        })?;
         let detail: AccessDetail = serde_json::from_str(&grant.detail).map_err(internal)?;
         match (&detail.jkt, scheme.to_ascii_lowercase().as_str()) {
+            // A bearer token needs no write: userinfo stays a read.
             (None, "bearer") => {}
             (Some(jkt), "dpop") => {
                 let proof = dpop.ok_or_else(|| {
                     OidcError::InvalidDpopProof("a DPoP proof is required".into())
                 })?;
-                let presented = self
-                    .check_dpop(
-                        &mut tx,
-                        proof,
-                        method,
-                        &self.config.endpoint("userinfo"),
-                        Some(token),
-                        now,
-                    )
-                    .await?;
-                if &presented != jkt {
+                let endpoint = self.config.endpoint("userinfo");
+                let verified = self.verify_dpop(proof, method, &endpoint, Some(token), now)?;
+                if &verified.jkt != jkt {
                     return Err(OidcError::InvalidDpopProof(
                         "the proof is not by the key the token is bound to".into(),
                     ));
                 }
+                let mut tx = self.store().begin_write().await?;
+                self.record_dpop(&mut tx, &verified, now).await?;
+                tx.commit().await?;
             }
             (Some(_), _) => {
                 return Err(OidcError::InvalidToken(
@@ -99,7 +97,6 @@ impl OidcProvider {
             }
             (None, _) => return Err(OidcError::InvalidToken("use the Bearer scheme".into())),
         }
-        tx.commit().await?;
         let client = self.client(&grant.client_id).await?;
         let account = self.engine.account(&detail.account_id).await?;
         let mut claims = claims_for(&detail.scopes, &account.claims);

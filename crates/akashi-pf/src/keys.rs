@@ -6,7 +6,7 @@ use std::path::Path;
 
 use zeroize::Zeroizing;
 
-use akashi_crypto::{write_atomic, SealingKey, SecureRandom};
+use akashi_crypto::{SealingKey, SecureRandom};
 
 use crate::PfError;
 
@@ -54,30 +54,9 @@ impl PfKeys {
         master: &SealingKey,
         rng: &dyn SecureRandom,
     ) -> Result<Self, PfError> {
-        let keys_err =
-            |e: &dyn std::fmt::Display| PfError::Keys(format!("{}: {e}", path.display()));
-        match std::fs::read(path) {
-            Ok(sealed) => {
-                let opened = master.open(LABEL, &sealed).map_err(|e| keys_err(&e))?;
-                let bytes: &[u8; 96] = opened
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| keys_err(&"wrong length"))?;
-                Ok(Self::from_bytes(bytes))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut bytes = Zeroizing::new([0u8; 96]);
-                rng.fill(bytes.as_mut()).map_err(|e| keys_err(&e))?;
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir).map_err(|e| keys_err(&e))?;
-                }
-                let sealed = master
-                    .seal(LABEL, bytes.as_ref())
-                    .map_err(|e| keys_err(&e))?;
-                write_atomic(path, &sealed).map_err(|e| keys_err(&e))?;
-                Ok(Self::from_bytes(&bytes))
-            }
-            Err(e) => Err(keys_err(&e)),
-        }
+        let bytes = master
+            .load_or_create_seed::<96>(path, LABEL, rng)
+            .map_err(|e| PfError::Keys(format!("{}: {e}", path.display())))?;
+        Ok(Self::from_bytes(&bytes))
     }
 }

@@ -73,7 +73,7 @@ async fn register_bind_login_step_up_and_pairwise_subjects() {
     assert_eq!(proofed.body["next"], "consent");
     assert_eq!(proofed.body["acr"], LEVEL3);
     let done = browser.consent(&interaction).await;
-    let code = code_from(&done, &issuer).await;
+    let code = code_from(&done, &issuer);
     assert_eq!(
         url_query(done.body["location"].as_str().unwrap())["state"],
         "st-1"
@@ -143,14 +143,7 @@ async fn register_bind_login_step_up_and_pairwise_subjects() {
         "consent given before: {}",
         ok.body
     );
-    let (_, tokens) = token(
-        &bench,
-        &shop,
-        &code_from(&ok, &issuer).await,
-        &verifier,
-        None,
-    )
-    .await;
+    let (_, tokens) = token(&bench, &shop, &code_from(&ok, &issuer), &verifier, None).await;
     let claims = id_token_claims(&bench, tokens["id_token"].as_str().unwrap()).await;
     assert_eq!(claims["acr"], LEVEL2);
     assert_eq!(claims["amr"], json!(["swk", "pin", "mfa"]));
@@ -187,14 +180,7 @@ async fn register_bind_login_step_up_and_pairwise_subjects() {
         browser.cookie, browsing_session,
         "a new login gets a new session handle"
     );
-    let (_, tokens) = token(
-        &bench,
-        &shop,
-        &code_from(&up, &issuer).await,
-        &verifier,
-        None,
-    )
-    .await;
+    let (_, tokens) = token(&bench, &shop, &code_from(&up, &issuer), &verifier, None).await;
     let claims = id_token_claims(&bench, tokens["id_token"].as_str().unwrap()).await;
     assert_eq!(claims["acr"], LEVEL3);
     assert!(claims["amr"].as_array().unwrap().contains(&json!("hwk")));
@@ -221,14 +207,7 @@ async fn register_bind_login_step_up_and_pairwise_subjects() {
     let interaction = Browser::interaction_path(&a);
     assert_eq!(browser.get(&interaction).await.body["stage"], "consent");
     let done = browser.consent(&interaction).await;
-    let (_, tokens) = token(
-        &bench,
-        &bank,
-        &code_from(&done, &issuer).await,
-        &verifier,
-        None,
-    )
-    .await;
+    let (_, tokens) = token(&bench, &bank, &code_from(&done, &issuer), &verifier, None).await;
     let claims = id_token_claims(&bench, tokens["id_token"].as_str().unwrap()).await;
     assert_ne!(claims["sub"], shop_sub, "two RPs never see the same sub");
     assert_eq!(

@@ -342,8 +342,8 @@ pub async fn userinfo(bench: &Bench, authorization: &str, dpop: Option<&str>) ->
     )
 }
 
-/// One whole login with an existing session (or a login `step`), ending at the token.
-pub async fn code_from(answer: &Answer, issuer: &str) -> String {
+/// The code from an answer that redirects to the RP (a 303, or an interaction's `next`).
+pub fn code_from(answer: &Answer, issuer: &str) -> String {
     let (code, q) = callback(
         answer
             .location
