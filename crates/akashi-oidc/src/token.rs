@@ -198,7 +198,12 @@ impl OidcProvider {
         };
         let mut tx = self.store().begin_write().await?;
         if !tx.op_grant_use(&code_hash, t).await? {
-            return Err(OidcError::InvalidGrant("the code was already used".into()));
+            // Another request redeemed it since the read: the same reuse, the same answer.
+            tx.op_grants_revoke_children(&code_hash, t - 1).await?;
+            tx.commit().await?;
+            return Err(OidcError::InvalidGrant(
+                "the code was already used; its tokens are revoked".into(),
+            ));
         }
         if let Some(p) = &proof {
             self.record_dpop(&mut tx, p, now).await?;
