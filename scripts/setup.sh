@@ -23,11 +23,12 @@ fi
 # Independent checkers written by others, pinned, into target/py-tools (no system Python is
 # changed): the Standard Webhooks reference library checks the PF's webhook signatures; the
 # SD-JWT reference implementation checks our SD-JWTs and issues ones ours must accept; pyHanko
-# (with its CLI) validates our PAdES and CAdES signatures AdES-style.
+# (with its CLI) validates our PAdES and CAdES signatures AdES-style; jwcrypto checks
+# akashi-jose's JWS and JWE and encrypts JWEs ours must decrypt.
 py_tools="$(cd "$(dirname "$0")/.." && pwd)/target/py-tools"
-if ! PYTHONPATH="$py_tools" python3 -c "import standardwebhooks, sd_jwt.verifier, pyhanko.cli" >/dev/null 2>&1; then
-  echo "setup: installing standardwebhooks, sd-jwt and pyHanko into $py_tools"
+if ! PYTHONPATH="$py_tools" python3 -c "import standardwebhooks, sd_jwt.verifier, pyhanko.cli, jwcrypto.jwe" >/dev/null 2>&1; then
+  echo "setup: installing standardwebhooks, sd-jwt, pyHanko and jwcrypto into $py_tools"
   PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --disable-pip-version-check --upgrade \
     --target "$py_tools" "standardwebhooks==1.1.0" "sd-jwt==0.10.4" \
-    "pyhanko==0.38.0" "pyhanko-cli==0.6.0"
+    "pyhanko==0.38.0" "pyhanko-cli==0.6.0" "jwcrypto==1.6.1"
 fi

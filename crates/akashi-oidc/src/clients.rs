@@ -6,7 +6,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use akashi_crypto::{constant_time_eq, SecureRandom};
-use akashi_jose::PublicJwk;
+use akashi_jose::jwk::PublicJwk;
 use akashi_store::OpClientRecord;
 
 use crate::error::internal;

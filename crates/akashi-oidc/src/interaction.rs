@@ -12,6 +12,7 @@ use time::OffsetDateTime;
 
 use akashi_auth::{to_be_signed, Aal, CardResponse, DeviceResponse, LoggedIn, Purpose, Session};
 use akashi_crypto::SecureRandom;
+use akashi_jose::jwk::{JwkKey, PublicJwk};
 use akashi_store::OpGrantRecord;
 
 use crate::authorize::{ValidRequest, SCOPES};
@@ -73,10 +74,11 @@ pub(crate) fn card_response(c: &CardLogin) -> Result<CardResponse, OidcError> {
 
 pub(crate) fn device_response(d: &DeviceLogin) -> Result<DeviceResponse, OidcError> {
     let bad = |m: &str| OidcError::InvalidRequest(format!("device key: {m}"));
-    let jwk = akashi_jose::PublicJwk::from_json(&d.jwk).map_err(|e| bad(&e.to_string()))?;
-    let (x, y) = jwk
-        .p256_coordinates()
-        .ok_or_else(|| bad("a P-256 key is needed"))?;
+    let jwk = PublicJwk::from_json(&d.jwk).map_err(|e| bad(&e.to_string()))?;
+    let (x, y) = match jwk.key() {
+        JwkKey::P256 { x, y } => (*x, *y),
+        _ => return Err(bad("a P-256 key is needed")),
+    };
     Ok(DeviceResponse {
         public_key: (x, y),
         signature: URL_SAFE_NO_PAD

@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 
 use akashi_crypto::RsaPrivateKey;
-use akashi_jose::{PublicJwk, RsaSigner};
+use akashi_jose::jwk::PublicJwk;
+use akashi_jose::jws::RsaSigner;
 use akashi_store::OpKeyRecord;
 
 use crate::error::internal;

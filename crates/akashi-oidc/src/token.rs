@@ -12,7 +12,10 @@ use time::OffsetDateTime;
 
 use akashi_auth::Session;
 use akashi_crypto::{sha256, SecureRandom};
-use akashi_jose::{dpop, jwe, sign_compact, JweAlgorithm, JweEncryption, PublicJwk};
+use akashi_jose::dpop::{self, ProofExpectations, DPOP_ALGORITHMS};
+use akashi_jose::jwe::{self, ContentEncryption, JweAlgorithm};
+use akashi_jose::jwk::JwkKey;
+use akashi_jose::jws::sign_compact;
 use akashi_store::{OpGrantRecord, StoreError, Txn};
 
 use crate::authorize::ValidRequest;
@@ -21,6 +24,9 @@ use crate::error::internal;
 use crate::protocol::{TokenParams, TokenResponse};
 use crate::{OidcError, OidcProvider};
 use akashi_auth::{hash_hex, random_token};
+
+/// How far a DPoP proof's `iat` may lie in the future (clocks of clients drift).
+const DPOP_CLOCK_SKEW_SECONDS: i64 = 5;
 
 /// What a code (and the tokens from it) carry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,15 +92,17 @@ impl OidcProvider {
         now: OffsetDateTime,
     ) -> Result<dpop::VerifiedProof, OidcError> {
         let max_age = self.config.dpop_max_age.whole_seconds();
-        dpop::verify_proof(
-            proof,
-            method,
-            endpoint,
-            now.unix_timestamp(),
-            max_age,
+        let expect = ProofExpectations {
+            htm: method,
+            htu: endpoint,
+            now: now.unix_timestamp(),
+            max_age_seconds: max_age,
+            clock_skew_seconds: DPOP_CLOCK_SKEW_SECONDS,
             access_token,
-        )
-        .map_err(|e| OidcError::InvalidDpopProof(e.to_string()))
+            nonce: None,
+            algorithms: DPOP_ALGORITHMS,
+        };
+        dpop::verify_proof(proof, &expect).map_err(|e| OidcError::InvalidDpopProof(e.to_string()))
     }
 
     /// Records a verified proof in `tx`; one seen before is a replay.
@@ -263,15 +271,15 @@ impl OidcProvider {
         match &client.encryption {
             None => Ok(signed),
             Some(key) => {
-                let alg = match key {
-                    PublicJwk::Rsa { .. } => JweAlgorithm::RsaOaep256,
+                let alg = match key.key() {
+                    JwkKey::Rsa { .. } => JweAlgorithm::RsaOaep256,
                     _ => JweAlgorithm::EcdhEs,
                 };
                 jwe::encrypt_compact(
                     signed.as_bytes(),
                     key,
                     alg,
-                    JweEncryption::A256Gcm,
+                    ContentEncryption::A256Gcm,
                     Some("JWT"),
                     rng,
                 )

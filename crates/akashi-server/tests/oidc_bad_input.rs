@@ -11,9 +11,9 @@ use time::macros::date;
 use time::OffsetDateTime;
 
 use akashi_crypto::{OsRandom, P256PrivateKey};
-use akashi_jose::dpop::create_proof;
-use akashi_jose::jwe::RecipientKey;
-use akashi_jose::EcSigner;
+use akashi_jose::dpop::{self, ProofClaims};
+use akashi_jose::jwe::{decrypt_compact, RecipientKey};
+use akashi_jose::jws::EcSigner;
 use akashi_jpki::{BasicFourAttributes, Sex};
 use akashi_oidc::ClientDraft;
 
@@ -207,11 +207,11 @@ async fn codes_pkce_redirects_par_and_clients() {
 #[tokio::test]
 async fn fal2_encrypted_and_fal3_dpop_bound_tokens() {
     let bench = Bench::start(Duration::ZERO).await;
-    let rp_key = RecipientKey::generate_rsa().unwrap();
+    let rp_key = RecipientKey::generate_rsa(2048, None).unwrap();
     let encrypted = register(
         &bench,
         ClientDraft {
-            id_token_encryption: Some(rp_key.public_jwk().to_json()),
+            id_token_encryption: Some(rp_key.public_jwk().unwrap().to_json()),
             ..shop_draft("fal2.example")
         },
     )
@@ -232,14 +232,17 @@ async fn fal2_encrypted_and_fal3_dpop_bound_tokens() {
     let (_, tokens) = token(&bench, &encrypted, &code, &verifier, None).await;
     let jwe = tokens["id_token"].as_str().unwrap();
     assert_eq!(jwe.split('.').count(), 5, "a compact JWE");
-    let inner = String::from_utf8(rp_key.decrypt_compact(jwe).unwrap()).unwrap();
+    let inner =
+        String::from_utf8(decrypt_compact(jwe, &rp_key, &OsRandom).unwrap().plaintext).unwrap();
     let claims = id_token_claims(&bench, &inner).await;
     assert_eq!(claims["aud"], encrypted.client_id);
     assert!(
-        RecipientKey::generate_rsa()
-            .unwrap()
-            .decrypt_compact(jwe)
-            .is_err(),
+        decrypt_compact(
+            jwe,
+            &RecipientKey::generate_rsa(2048, None).unwrap(),
+            &OsRandom
+        )
+        .is_err(),
         "another key cannot open it"
     );
 
@@ -362,4 +365,24 @@ async fn guessed_pins_lock_the_device_key_and_recovery_needs_the_card() {
         .await;
     assert_eq!(removed.status, 200, "{}", removed.body);
     let _ = json!(null);
+}
+
+/// A DPoP proof by `key` for `htm` at `htu`.
+fn create_proof(
+    key: &EcSigner,
+    htm: &str,
+    htu: &str,
+    iat: i64,
+    jti: &str,
+    access_token: Option<&str>,
+) -> Result<String, akashi_jose::JoseError> {
+    let claims = ProofClaims {
+        htm,
+        htu,
+        iat,
+        jti,
+        access_token,
+        nonce: None,
+    };
+    dpop::create_proof(key, &claims)
 }

@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 
 use akashi_card::{Card as _, CertificateSlot};
 use akashi_crypto::{OsRandom, P256PrivateKey};
-use akashi_jose::{verify_compact, JwkSet, JwsAlgorithm};
+use akashi_jose::jwk::{JwkSet, PublicJwk};
+use akashi_jose::jws::{verify_compact, JwsAlgorithm};
 use akashi_oidc::{ClientDraft, RegisteredClient};
 
 use super::{Bench, Card, SIGN_PIN};
@@ -264,7 +265,7 @@ pub fn card_response(card: &mut Card, tbs: &[u8]) -> Value {
 }
 
 pub fn device_response(device: &P256PrivateKey, tbs: &[u8], pin: &str) -> Value {
-    let jwk = akashi_jose::PublicJwk::from_p256(&device.public_key()).to_json();
+    let jwk = PublicJwk::from_p256(&device.public_key()).to_json();
     let signature = device.sign_es256(tbs).unwrap();
     json!({ "jwk": jwk, "signature": URL_SAFE_NO_PAD.encode(signature), "pin": pin })
 }
@@ -322,7 +323,7 @@ pub async fn token(
 pub async fn id_token_claims(bench: &Bench, id_token: &str) -> Value {
     let jwks = bench.get_json("/oidc/jwks").await;
     let keys = JwkSet::from_json(&jwks).unwrap();
-    let verified = verify_compact(id_token, &keys, &[JwsAlgorithm::RS256]).unwrap();
+    let verified = verify_compact(id_token, &keys.keys, &[JwsAlgorithm::Rs256]).unwrap();
     serde_json::from_slice(&verified.payload).unwrap()
 }
 
