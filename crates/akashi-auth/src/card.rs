@@ -230,7 +230,7 @@ impl AuthEngine {
             )
             .await?;
         let lookup = format!("{CARD_KIND}:{}", checked.serial);
-        self.complete_login(&lookup, Aal::Aal3, &CARD_AMR, current, now, rng)
+        self.complete_login(&lookup, Aal::Aal3, &CARD_AMR, None, current, now, rng)
             .await
     }
 

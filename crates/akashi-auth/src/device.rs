@@ -132,28 +132,9 @@ impl AuthEngine {
         let (salt, expected) = secret.split_at(16);
         let given = self.pin_verifier(salt, &device.pin);
         if !constant_time_eq(&given, expected) {
-            record.failed_attempts += 1;
-            let tries_left = self.config.pin_attempts - record.failed_attempts;
-            if tries_left <= 0 {
-                record.status = "locked".into();
-            }
-            tx.op_authenticator_update(&record).await?;
-            if tries_left <= 0 {
-                let others = tx
-                    .op_authenticators(&record.account_id)
-                    .await?
-                    .iter()
-                    .filter(|a| a.status == "active")
-                    .count();
-                if others == 0 {
-                    let account = tx
-                        .op_account(&record.account_id)
-                        .await?
-                        .ok_or_else(|| internal("authenticator without account"))?;
-                    let account = self.account_from(account)?;
-                    self.enter_recovery(&mut tx, &account, now).await?;
-                }
-            }
+            let tries_left = self
+                .record_failure(&mut tx, &mut record, false, now)
+                .await?;
             tx.commit().await?;
             tracing::warn!(authenticator = %record.id, failures = record.failed_attempts, "wrong PIN");
             return Err(if tries_left <= 0 {
@@ -163,7 +144,7 @@ impl AuthEngine {
             });
         }
         tx.rollback().await?;
-        self.complete_login(&lookup, Aal::Aal2, &DEVICE_AMR, current, now, rng)
+        self.complete_login(&lookup, Aal::Aal2, &DEVICE_AMR, None, current, now, rng)
             .await
     }
 }

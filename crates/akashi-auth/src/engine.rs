@@ -83,6 +83,7 @@ pub struct AuthEngine {
     pub(crate) certificates: CertificateCache,
     pub(crate) revocation: RevocationChecker,
     pub(crate) config: AuthConfig,
+    pub(crate) passkeys: Option<akashi_passkey::Passkeys>,
 }
 
 /// Hex SHA-256: how handles, codes and tokens are stored (never the secret itself).
@@ -113,7 +114,14 @@ impl AuthEngine {
             anchors,
             link,
             config,
+            passkeys: None,
         }
+    }
+
+    /// Enables passkeys for this provider's relying-party id and origin.
+    pub fn with_passkeys(mut self, passkeys: akashi_passkey::Passkeys) -> Self {
+        self.passkeys = Some(passkeys);
+        self
     }
 
     pub fn store(&self) -> &Store {

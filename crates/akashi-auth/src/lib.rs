@@ -5,7 +5,8 @@
 //! - [`assurance`]: the levels, a session's level (the lower of IAL and AAL), `acr` URIs.
 //! - [`lifecycle`]: unregistered → registered → authenticated → logged off, and recovery.
 //! - [`AuthEngine`]: proofing with the signature certificate, logins with the card's
-//!   authentication certificate (AAL3) or a wallet device key and PIN (AAL2), binding and
+//!   authentication certificate (AAL3), a wallet device key and PIN (AAL2) or a passkey
+//!   (AAL2; AAL3 when attested hardware-bound), binding and
 //!   removing authenticators, sessions.
 #![forbid(unsafe_code)]
 
@@ -18,8 +19,12 @@ mod error;
 mod keys;
 pub mod lifecycle;
 mod manage;
+mod passkey;
 
 pub use account::{Account, AccountClaims, AccountState, LoggedIn, NewSession, Session};
+pub use akashi_passkey::{
+    Binding as PasskeyBinding, PasskeyConfig, Passkeys, PendingAuthentication, PendingRegistration,
+};
 pub use assurance::{Aal, Fal, Ial, Level};
 pub use card::{CardResponse, CARD_AMR};
 pub use device::{device_key_id, DeviceResponse, DEVICE_AMR};

@@ -152,13 +152,55 @@ impl AuthEngine {
         Ok(())
     }
 
+    /// Counts one failed attempt on `record` in `tx` (the caller commits, even though the
+    /// login fails); at the limit, or at once with `lock_now`, the authenticator locks, and a
+    /// locked last authenticator puts the account into recovery. Returns the tries left.
+    pub(crate) async fn record_failure(
+        &self,
+        tx: &mut Txn,
+        record: &mut OpAuthenticatorRecord,
+        lock_now: bool,
+        now: OffsetDateTime,
+    ) -> Result<i64, AuthError> {
+        record.failed_attempts += 1;
+        let tries_left = if lock_now {
+            0
+        } else {
+            self.config.pin_attempts - record.failed_attempts
+        };
+        if tries_left <= 0 {
+            record.status = "locked".into();
+        }
+        tx.op_authenticator_update(record).await?;
+        if tries_left <= 0 {
+            let others = tx
+                .op_authenticators(&record.account_id)
+                .await?
+                .iter()
+                .filter(|a| a.status == "active")
+                .count();
+            if others == 0 {
+                let account = tx
+                    .op_account(&record.account_id)
+                    .await?
+                    .ok_or_else(|| internal("authenticator without account"))?;
+                let account = self.account_from(account)?;
+                self.enter_recovery(tx, &account, now).await?;
+            }
+        }
+        Ok(tries_left)
+    }
+
     /// The common end of a login: the authenticator `lookup` is bound and active, the
     /// account may log in, and a new session at `aal` replaces the browser's previous one.
+    /// `public_data` replaces the stored key material (a passkey's new signature counter).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn complete_login(
         &self,
         lookup: &str,
         aal: Aal,
         amr: &[&str],
+        public_data: Option<Vec<u8>>,
         current: Option<&Session>,
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
@@ -179,6 +221,9 @@ impl AuthEngine {
             .await?
             .apply(Event::Authenticated { aal })?;
         authenticator.failed_attempts = 0;
+        if let Some(data) = public_data {
+            authenticator.public_data = data;
+        }
         authenticator.last_used_at = Some(now.unix_timestamp());
         tx.op_authenticator_update(&authenticator).await?;
         let session = self

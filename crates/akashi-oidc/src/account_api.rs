@@ -19,7 +19,7 @@ use akashi_auth::{hash_hex, random_token};
 const BIND_TTL: Duration = Duration::minutes(5);
 
 impl OidcProvider {
-    async fn logged_in(
+    pub(crate) async fn logged_in(
         &self,
         handle: Option<&str>,
         now: OffsetDateTime,

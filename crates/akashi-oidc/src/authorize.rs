@@ -396,6 +396,7 @@ impl OidcProvider {
             challenge: random_token(rng)?,
             started_at: now.unix_timestamp(),
             account_id: session.map(|s| s.account_id.clone()),
+            passkey_ceremony: None,
         };
         state.insert(self, &handle, now).await?;
         Ok(AuthorizeOutcome::Interaction {

@@ -38,6 +38,19 @@ pub(crate) struct InteractionState {
     pub started_at: i64,
     /// The account that logged in here (or whose session needs only consent).
     pub account_id: Option<String>,
+    /// The handle of the passkey ceremony started here, if any.
+    #[serde(default)]
+    pub passkey_ceremony: Option<String>,
+}
+
+/// A login within an interaction: where the browser goes next, its new session handle and
+/// the provider's "known browser" token for the account (which account a passkey login on
+/// this browser is for).
+#[derive(Debug, Clone)]
+pub struct InteractionLogin {
+    pub next: Next,
+    pub session_handle: String,
+    pub known_browser: String,
 }
 
 /// How the person logs in within an interaction.
@@ -49,12 +62,16 @@ pub enum LoginMethod {
     Proofing(CardLogin),
     /// A bound wallet device key with its PIN (AAL2).
     Device(DeviceLogin),
+    /// A passkey's answer (`PublicKeyCredential.toJSON()`) to the options asked for in this
+    /// interaction (AAL2, or AAL3 when hardware-bound; only passkeys reaching the required
+    /// level were offered).
+    Passkey(serde_json::Value),
 }
 
 impl LoginMethod {
     fn aal(&self) -> Aal {
         match self {
-            LoginMethod::Card(_) | LoginMethod::Proofing(_) => Aal::Aal3,
+            LoginMethod::Card(_) | LoginMethod::Proofing(_) | LoginMethod::Passkey(_) => Aal::Aal3,
             LoginMethod::Device(_) => Aal::Aal2,
         }
     }
@@ -161,6 +178,9 @@ impl OidcProvider {
         if needs <= Aal::Aal2 {
             methods.push("device_key".into());
         }
+        if self.engine.passkeys_enabled() {
+            methods.push("passkey".into());
+        }
         let provider = &self.config.issuer;
         let tbs = |p| STANDARD.encode(to_be_signed(provider, p, &state.challenge));
         Ok(InteractionView {
@@ -205,7 +225,7 @@ impl OidcProvider {
         session_handle: Option<&str>,
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
-    ) -> Result<(Next, String), OidcError> {
+    ) -> Result<InteractionLogin, OidcError> {
         let (mut state, grant) = InteractionState::load(self, handle, now).await?;
         if let Some(level) = state.request.required_level() {
             if method.aal() < level.needed_aal() {
@@ -257,6 +277,12 @@ impl OidcProvider {
                     )
                     .await?
             }
+            LoginMethod::Passkey(response) => {
+                let (account, pending) = self.take_login_ceremony(&state, &grant.hash, now).await?;
+                self.engine
+                    .finish_passkey_login(&account, response, pending, current.as_ref(), now, rng)
+                    .await?
+            }
         };
         self.after_login(&mut state, grant, logged_in, now, rng)
             .await
@@ -270,8 +296,9 @@ impl OidcProvider {
         logged_in: LoggedIn,
         now: OffsetDateTime,
         rng: &dyn SecureRandom,
-    ) -> Result<(Next, String), OidcError> {
+    ) -> Result<InteractionLogin, OidcError> {
         let session = logged_in.session.session;
+        let known_browser = self.known_browser(&session.account_id);
         // A used challenge is never signed again.
         state.challenge = random_token(rng)?;
         state.account_id = Some(session.account_id.clone());
@@ -282,24 +309,26 @@ impl OidcProvider {
             .await?
         {
             state.save(self, grant).await?;
-            return Ok((
-                Next {
+            return Ok(InteractionLogin {
+                next: Next {
                     next: "consent".into(),
                     location: None,
                     acr: Some(acr),
                 },
-                logged_in.session.handle,
-            ));
+                session_handle: logged_in.session.handle,
+                known_browser,
+            });
         }
         let location = self.finish(state, &grant, &session, now, rng).await?;
-        Ok((
-            Next {
+        Ok(InteractionLogin {
+            next: Next {
                 next: "redirect".into(),
                 location: Some(location),
                 acr: Some(acr),
             },
-            logged_in.session.handle,
-        ))
+            session_handle: logged_in.session.handle,
+            known_browser,
+        })
     }
 
     /// The consent screen's answer.

@@ -114,6 +114,24 @@ impl OidcProvider {
         }
     }
 
+    /// The "known browser" token for `account_id`: which account a passkey login on this
+    /// browser is for. It authenticates nothing (a passkey still has to answer); the MAC
+    /// only keeps a browser from naming an account it never logged in to.
+    pub fn known_browser(&self, account_id: &str) -> String {
+        let mac = hmac_sha256(
+            self.pairwise.as_ref(),
+            format!("known browser\n{account_id}").as_bytes(),
+        );
+        format!("{account_id}.{}", URL_SAFE_NO_PAD.encode(&mac[..16]))
+    }
+
+    /// The account a [`OidcProvider::known_browser`] token names, if its MAC holds.
+    pub fn known_account(&self, token: &str) -> Option<String> {
+        let (account_id, _) = token.rsplit_once('.')?;
+        akashi_crypto::constant_time_eq(self.known_browser(account_id).as_bytes(), token.as_bytes())
+            .then(|| account_id.to_owned())
+    }
+
     /// The pairwise subject (OIDC Core §8.1): one per sector and account, unlinkable across
     /// sectors without this provider's key.
     pub fn pairwise_sub(&self, sector: &str, account_id: &str) -> String {

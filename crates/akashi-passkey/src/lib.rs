@@ -101,6 +101,43 @@ pub struct PasskeyConfig {
     pub hardware_roots: Vec<Vec<u8>>,
 }
 
+impl PasskeyConfig {
+    /// The configuration of a provider reached at `public_url`: its host is the relying-party
+    /// id and its origin the only one accepted. WebAuthn has no relying-party id for an IP
+    /// address, so a URL without a domain name is refused. `hardware_roots` may be DER or PEM.
+    pub fn for_public_url(
+        public_url: &str,
+        rp_name: &str,
+        hardware_roots: &[Vec<u8>],
+    ) -> Result<Self, PasskeyError> {
+        let url = Url::parse(public_url)
+            .map_err(|e| PasskeyError::Config(format!("{public_url:?} is not a URL: {e}")))?;
+        let rp_id = url.domain().ok_or_else(|| {
+            PasskeyError::Config(format!(
+                "{public_url} has no domain name (WebAuthn needs one; an IP address has none)"
+            ))
+        })?;
+        let roots = hardware_roots
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| {
+                openssl::x509::X509::from_der(bytes)
+                    .or_else(|_| openssl::x509::X509::from_pem(bytes))
+                    .and_then(|c| c.to_der())
+                    .map_err(|_| {
+                        PasskeyError::Config(format!("hardware root #{i} is not a certificate"))
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(PasskeyConfig {
+            rp_id: rp_id.to_owned(),
+            rp_origin: url.origin().ascii_serialization(),
+            rp_name: rp_name.to_owned(),
+            hardware_roots: roots,
+        })
+    }
+}
+
 /// The passkey logic for one relying party. Cheap to clone; holds no ceremony state.
 #[derive(Debug, Clone)]
 pub struct Passkeys {

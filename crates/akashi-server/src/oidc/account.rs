@@ -82,6 +82,71 @@ pub(super) async fn bind_card(
     respond(StatusCode::CREATED, outcome.map(|id| json!({ "id": id })))
 }
 
+#[derive(Deserialize)]
+struct PasskeyStart {
+    #[serde(default)]
+    hardware_bound: bool,
+}
+
+pub(super) async fn bind_passkey_options(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let provider = op!(state);
+    let session = cookie(&headers);
+    let outcome = async {
+        let start: PasskeyStart = if body.is_empty() {
+            PasskeyStart {
+                hardware_bound: false,
+            }
+        } else {
+            body_json(&body)?
+        };
+        provider
+            .start_passkey_bind(
+                session.as_deref(),
+                start.hardware_bound,
+                OffsetDateTime::now_utc(),
+                &OsRandom,
+            )
+            .await
+    }
+    .await;
+    respond(StatusCode::CREATED, outcome)
+}
+
+#[derive(Deserialize)]
+struct PasskeyBind {
+    ceremony: String,
+    label: String,
+    credential: serde_json::Value,
+}
+
+pub(super) async fn bind_passkey(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let provider = op!(state);
+    let session = cookie(&headers);
+    let outcome = async {
+        let b: PasskeyBind = body_json(&body)?;
+        provider
+            .finish_passkey_bind(
+                session.as_deref(),
+                &b.ceremony,
+                &b.credential,
+                &b.label,
+                OffsetDateTime::now_utc(),
+                &OsRandom,
+            )
+            .await
+    }
+    .await;
+    respond(StatusCode::CREATED, outcome.map(|id| json!({ "id": id })))
+}
+
 pub(super) async fn remove_authenticator(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,

@@ -106,13 +106,56 @@ pub(super) async fn login(
         Err(e) => Err(e),
     };
     match outcome {
-        Ok((next, handle)) => {
-            let mut r = json_response(StatusCode::OK, &next);
-            set_cookie(&mut r, provider, Some(&handle));
+        Ok(done) => {
+            let mut r = json_response(StatusCode::OK, &done.next);
+            set_cookie(&mut r, provider, Some(&done.session_handle));
+            append_cookie(
+                &mut r,
+                provider,
+                KNOWN_COOKIE,
+                &done.known_browser,
+                Some(KNOWN_MAX_AGE),
+            );
             r
         }
         Err(e) => error(&e),
     }
+}
+
+pub(super) async fn passkey_options(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(h): UrlPath<String>,
+) -> Response {
+    let session = cookie(&headers);
+    let known = cookie_named(&headers, KNOWN_COOKIE);
+    respond(
+        StatusCode::OK,
+        op!(state)
+            .interaction_passkey_options(
+                &h,
+                session.as_deref(),
+                known.as_deref(),
+                OffsetDateTime::now_utc(),
+                &OsRandom,
+            )
+            .await,
+    )
+}
+
+pub(super) async fn login_passkey(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(h): UrlPath<String>,
+    body: Bytes,
+) -> Response {
+    login(
+        &state,
+        &headers,
+        &h,
+        body_json::<serde_json::Value>(&body).map(LoginMethod::Passkey),
+    )
+    .await
 }
 
 pub(super) async fn login_card(

@@ -35,6 +35,32 @@ use crate::AppState;
 /// The provider's name as a registered verifier at J-LIS.
 pub const OIDC_VERIFIER_NAME: &str = "Akashi OpenID provider";
 const COOKIE: &str = "akashi_op";
+/// Which account a passkey login on this browser is for (not a session: it outlives logout).
+const KNOWN_COOKIE: &str = "akashi_op_known";
+const KNOWN_MAX_AGE: i64 = 400 * 24 * 3600;
+
+/// Passkeys for the provider at `public_url` (off, with a warning, where WebAuthn cannot
+/// work: an IP address instead of a domain name). Attestation roots that prove a
+/// hardware-bound key (AAL3) are the DER or PEM certificates in `{data}/oidc/passkey-roots/`.
+fn passkeys(dir: &Path, public_url: &str) -> Option<akashi_auth::Passkeys> {
+    let mut roots = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir.join("passkey-roots")) {
+        for entry in entries.flatten() {
+            if let Ok(bytes) = std::fs::read(entry.path()) {
+                roots.push(bytes);
+            }
+        }
+    }
+    let passkeys = akashi_auth::PasskeyConfig::for_public_url(public_url, "Akashi", &roots)
+        .and_then(akashi_auth::Passkeys::new);
+    match passkeys {
+        Ok(p) => Some(p),
+        Err(e) => {
+            tracing::warn!(error = %e, "passkeys are off");
+            None
+        }
+    }
+}
 
 async fn open_with_link(
     data: &Path,
@@ -47,7 +73,10 @@ async fn open_with_link(
 ) -> Result<OidcProvider, OidcError> {
     let dir = data.join("oidc");
     let keys = AuthKeys::load_or_create(&dir.join("auth-keys.sealed"), sealing_key, &OsRandom)?;
-    let engine = AuthEngine::new(store.clone(), keys, anchors, link, AuthConfig::default());
+    let mut engine = AuthEngine::new(store.clone(), keys, anchors, link, AuthConfig::default());
+    if let Some(p) = passkeys(&dir, public_url) {
+        engine = engine.with_passkeys(p);
+    }
     let config = OidcConfig::new(&format!("{}/oidc", public_url.trim_end_matches('/')));
     OidcProvider::open(
         Arc::new(engine),
@@ -166,29 +195,48 @@ fn see_other(location: &str) -> Response {
     r
 }
 
-fn cookie(headers: &HeaderMap) -> Option<String> {
+fn cookie_named(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
 }
 
-fn set_cookie(r: &mut Response, provider: &OidcProvider, value: Option<&str>) {
+/// The browser's session handle.
+fn cookie(headers: &HeaderMap) -> Option<String> {
+    cookie_named(headers, COOKIE)
+}
+
+fn append_cookie(
+    r: &mut Response,
+    provider: &OidcProvider,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+) {
     let secure = if provider.config().issuer.starts_with("https://") {
         "; Secure"
     } else {
         ""
     };
-    let c = match value {
-        Some(v) => format!("{COOKIE}={v}; Path=/oidc; HttpOnly; SameSite=Lax{secure}"),
-        None => format!("{COOKIE}=; Path=/oidc; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
-    };
+    let age = max_age
+        .map(|s| format!("; Max-Age={s}"))
+        .unwrap_or_default();
+    let c = format!("{name}={value}; Path=/oidc; HttpOnly; SameSite=Lax{age}{secure}");
     if let Ok(v) = HeaderValue::from_str(&c) {
         r.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// Sets (or, with `None`, clears) the session cookie.
+fn set_cookie(r: &mut Response, provider: &OidcProvider, value: Option<&str>) {
+    match value {
+        Some(v) => append_cookie(r, provider, COOKIE, v, None),
+        None => append_cookie(r, provider, COOKIE, "", Some(0)),
     }
 }
 

@@ -63,10 +63,28 @@ impl Bench {
         Some(Self::start_on(tempfile::tempdir().unwrap(), store, check_interval).await)
     }
 
+    /// [`Bench::start`] reached as `http://localhost:PORT` (a domain name, as WebAuthn needs),
+    /// after `prepare` has written into the data directory.
+    pub async fn start_localhost(prepare: impl FnOnce(&std::path::Path)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        prepare(dir.path());
+        let store = Store::open_in_dir(dir.path()).await.unwrap();
+        Self::start_at(dir, store, Duration::ZERO, "localhost").await
+    }
+
     async fn start_on(dir: tempfile::TempDir, store: Store, check_interval: Duration) -> Self {
+        Self::start_at(dir, store, check_interval, "127.0.0.1").await
+    }
+
+    async fn start_at(
+        dir: tempfile::TempDir,
+        store: Store,
+        check_interval: Duration,
+        host: &str,
+    ) -> Self {
         let (now, key) = Self::authority(&dir);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        let url = format!("http://{host}:{}", listener.local_addr().unwrap().port());
         let config = Self::config(
             &dir,
             &store,

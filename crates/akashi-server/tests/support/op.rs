@@ -67,6 +67,8 @@ pub struct Browser {
     pub http: reqwest::Client,
     pub base: String,
     pub cookie: Option<String>,
+    /// The provider's "known browser" cookie (which account a passkey login is for).
+    pub known: Option<String>,
 }
 
 /// What came back: status, Location header, JSON body (if any).
@@ -85,6 +87,7 @@ impl Browser {
                 .unwrap(),
             base: bench.url.clone(),
             cookie: None,
+            known: None,
         }
     }
 
@@ -100,6 +103,9 @@ impl Browser {
                 let value = rest.split(';').next().unwrap();
                 self.cookie = (!value.is_empty()).then(|| value.to_owned());
             }
+            if let Some(rest) = c.strip_prefix("akashi_op_known=") {
+                self.known = rest.split(';').next().map(str::to_owned);
+            }
         }
         let text = r.text().await.unwrap();
         Answer {
@@ -110,9 +116,17 @@ impl Browser {
     }
 
     fn with_cookie(&self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.cookie {
-            Some(c) => rb.header("cookie", format!("akashi_op={c}")),
-            None => rb,
+        let mut cookies = Vec::new();
+        if let Some(c) = &self.cookie {
+            cookies.push(format!("akashi_op={c}"));
+        }
+        if let Some(k) = &self.known {
+            cookies.push(format!("akashi_op_known={k}"));
+        }
+        if cookies.is_empty() {
+            rb
+        } else {
+            rb.header("cookie", cookies.join("; "))
         }
     }
 
