@@ -20,6 +20,7 @@ mod keys;
 pub mod lifecycle;
 mod manage;
 mod passkey;
+mod wallet;
 
 pub use account::{Account, AccountClaims, AccountState, LoggedIn, NewSession, Session};
 pub use akashi_passkey::{
@@ -33,3 +34,4 @@ pub use error::AuthError;
 pub use keys::AuthKeys;
 pub use lifecycle::{Event, Lifecycle, TransitionError};
 pub use manage::AuthenticatorInfo;
+pub use wallet::WALLET_AMR;

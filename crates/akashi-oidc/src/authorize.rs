@@ -397,6 +397,7 @@ impl OidcProvider {
             started_at: now.unix_timestamp(),
             account_id: session.map(|s| s.account_id.clone()),
             passkey_ceremony: None,
+            wallet_state: None,
         };
         state.insert(self, &handle, now).await?;
         Ok(AuthorizeOutcome::Interaction {

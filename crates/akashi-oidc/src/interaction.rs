@@ -41,6 +41,9 @@ pub(crate) struct InteractionState {
     /// The handle of the passkey ceremony started here, if any.
     #[serde(default)]
     pub passkey_ceremony: Option<String>,
+    /// The `state` of the wallet presentation request made here, if any.
+    #[serde(default)]
+    pub wallet_state: Option<String>,
 }
 
 /// A login within an interaction: where the browser goes next, its new session handle and
@@ -66,6 +69,9 @@ pub enum LoginMethod {
     /// interaction (AAL2, or AAL3 when hardware-bound; only passkeys reaching the required
     /// level were offered).
     Passkey(serde_json::Value),
+    /// The wallet's answer to the presentation request of this interaction, once it came
+    /// (AAL1: see akashi-auth's wallet login).
+    Wallet,
 }
 
 impl LoginMethod {
@@ -73,6 +79,7 @@ impl LoginMethod {
         match self {
             LoginMethod::Card(_) | LoginMethod::Proofing(_) | LoginMethod::Passkey(_) => Aal::Aal3,
             LoginMethod::Device(_) => Aal::Aal2,
+            LoginMethod::Wallet => Aal::Aal1,
         }
     }
 }
@@ -181,6 +188,9 @@ impl OidcProvider {
         if self.engine.passkeys_enabled() {
             methods.push("passkey".into());
         }
+        if self.wallet_login_enabled() && needs <= Aal::Aal1 {
+            methods.push("wallet".into());
+        }
         let provider = &self.config.issuer;
         let tbs = |p| STANDARD.encode(to_be_signed(provider, p, &state.challenge));
         Ok(InteractionView {
@@ -281,6 +291,11 @@ impl OidcProvider {
                 let (account, pending) = self.take_login_ceremony(&state, &grant.hash, now).await?;
                 self.engine
                     .finish_passkey_login(&account, response, pending, current.as_ref(), now, rng)
+                    .await?
+            }
+            LoginMethod::Wallet => {
+                let interaction_hash = grant.hash.clone();
+                self.login_with_wallet(&mut state, &interaction_hash, current.as_ref(), now, rng)
                     .await?
             }
         };

@@ -17,6 +17,7 @@ pub mod protocol;
 mod provider;
 mod token;
 mod userinfo;
+mod wallet_login;
 
 pub use authorize::{AuthorizeOutcome, ValidRequest, SCOPES};
 pub use clients::{CheckedClient, Client, ClientDraft, RegisteredClient};
@@ -25,3 +26,4 @@ pub use interaction::{InteractionLogin, LoginMethod, Stage};
 pub use logout::{LogoutOutcome, LogoutParams};
 pub use provider::{OidcConfig, OidcProvider};
 pub use userinfo::claims_for;
+pub use wallet_login::WalletLogin;

@@ -59,6 +59,7 @@ pub struct OidcProvider {
     pairwise: Zeroizing<[u8; 32]>,
     pub(crate) seal: SealingKey,
     pub(crate) signing: SigningKeys,
+    pub(crate) wallet: Option<crate::WalletLogin>,
 }
 
 impl OidcProvider {
@@ -85,6 +86,7 @@ impl OidcProvider {
             pairwise,
             seal: SealingKey::from_bytes(seal),
             signing: SigningKeys::default(),
+            wallet: None,
         };
         provider.load_signing_keys(now).await?;
         Ok(provider)

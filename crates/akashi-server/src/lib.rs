@@ -316,6 +316,20 @@ pub async fn router_with_services(config: ServerConfig) -> Result<(Router, Servi
         ),
         _ => None,
     };
+    // Wallet login: the provider verifies BBS presentations of this server's own issuer.
+    let oidc = match (oidc, &issuer, &verifier) {
+        (Some(op), Some(issuer), Some(verifier)) => {
+            Some(op.with_wallet_login(akashi_oidc::WalletLogin {
+                verifier: verifier.clone(),
+                trusted: vec![akashi_verifier::TrustedIssuer {
+                    issuer: issuer.config().issuer_url.clone(),
+                    sd_jwt_keys: vec![issuer.sd_jwt_jwk()],
+                    bbs_public_key: Some(issuer.bbs_public_key()),
+                }],
+            }))
+        }
+        (op, _, _) => op,
+    };
     let tsa = if config.roles.pf() {
         Some(Arc::new(
             tsa::open_tsa(&config.data, &config.sealing_key)

@@ -143,6 +143,36 @@ pub(super) async fn passkey_options(
     )
 }
 
+pub(super) async fn wallet_request(
+    State(state): State<Arc<AppState>>,
+    UrlPath(h): UrlPath<String>,
+) -> Response {
+    respond(
+        StatusCode::CREATED,
+        op!(state)
+            .interaction_wallet_request(&h, OffsetDateTime::now_utc(), &OsRandom)
+            .await,
+    )
+}
+
+pub(super) async fn login_wallet(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    UrlPath(h): UrlPath<String>,
+) -> Response {
+    login(&state, &headers, &h, Ok(LoginMethod::Wallet)).await
+}
+
+/// The wallet's `direct_post` answer (OpenID4VP §8.2).
+pub(super) async fn wallet_response(State(state): State<Arc<AppState>>, body: Bytes) -> Response {
+    respond(
+        StatusCode::OK,
+        op!(state)
+            .wallet_response(&body, OffsetDateTime::now_utc())
+            .await,
+    )
+}
+
 pub(super) async fn login_passkey(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
