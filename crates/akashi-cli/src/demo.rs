@@ -23,7 +23,7 @@ pub(crate) const AUTH_PIN: &str = "1234";
 pub(crate) const SIGN_PIN: &str = "HANAKO2026";
 
 pub(crate) fn step(n: u8, title: &str) {
-    println!("\n[{n}/20] {title}");
+    println!("\n[{n}/22] {title}");
 }
 
 pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
@@ -229,7 +229,8 @@ pub fn run(data: &Path, key_file: Option<&Path>) -> Result<(), CliError> {
                 .await?;
         crate::demo_private_id::run(data, key_file, &registry, &resident, &card_path, &server)
             .await?;
-        crate::demo_contract::run(data, key_file, &registry, &card_path).await
+        crate::demo_contract::run(data, key_file, &registry, &card_path).await?;
+        crate::demo_oidc::run(key_file, &card_path, &server).await
     })?;
     println!(
         "\nDone. Try: akashi jpki verify {} --anchors {}",

@@ -5,6 +5,7 @@ mod cmd_card;
 mod cmd_contract;
 mod cmd_jlis;
 mod cmd_jpki;
+mod cmd_oidc;
 mod cmd_pf;
 mod cmd_registry;
 mod cmd_sign;
@@ -16,6 +17,7 @@ mod contract_report;
 mod demo;
 mod demo_contract;
 mod demo_move;
+mod demo_oidc;
 mod demo_pf;
 mod demo_private_id;
 mod error;
@@ -94,6 +96,10 @@ enum Command {
     /// (csr, install), its policy, show.
     #[command(subcommand)]
     Tsa(cmd_tsa::TsaCommand),
+    /// The OpenID Connect provider's relying parties and signing keys (`akashi serve` runs
+    /// the provider under /oidc).
+    #[command(subcommand)]
+    Oidc(cmd_oidc::OidcCommand),
     /// Run the HTTP services: J-LIS (OCSP, CRL, verifier API), the PF operator API, and (with
     /// every role) the private ID issuer and the OpenID4VP verifier.
     Serve {
@@ -158,6 +164,7 @@ fn main() -> ExitCode {
         Command::Contract(c) => cmd_contract::run(c, key_file, &out),
         Command::TrustList(c) => cmd_trust::run(c, key_file, &out),
         Command::Tsa(c) => cmd_tsa::run(c, key_file, &out),
+        Command::Oidc(c) => cmd_oidc::run(c, key_file, &out),
         Command::Serve {
             db,
             listen,

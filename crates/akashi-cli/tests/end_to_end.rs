@@ -321,7 +321,12 @@ fn the_demo_runs_end_to_end() {
     let env = Env::new();
     let t = env.ok(&["demo", "--data", &env.p("demo")]);
     for expected in [
-        "[20/20]",
+        "[22/22]",
+        // The OpenID Connect shop: level 2 with the device key, the step-up to 3 needs the card.
+        "next day, browsing: the device key and PIN, acr \"urn:akashi:acr:level2\"",
+        "her level-2 session is not enough (\"step_up\")",
+        "the device key is refused (400 \"unmet_authentication_requirements\")",
+        "with the card and its PIN: acr \"urn:akashi:acr:level3\"",
         // The lease: three cards, sequential, B-LTA, validated offline; a changed rent fails.
         "3. Guarantor signed with the card as 鈴木\u{3000}三郎",
         "the contract is completed at level B-LTA",
@@ -396,6 +401,17 @@ fn the_demo_runs_end_to_end() {
     for secret in ["山田", "花子", "1990", "大阪府", "中之島"] {
         assert!(!city.contains(secret), "{secret} in {city}");
     }
+    // Two relying parties of the OpenID provider: two different subs.
+    let subs = t
+        .lines()
+        .find(|l| l.contains("shop's sub:"))
+        .unwrap()
+        .split("sub: ")
+        .skip(1)
+        .map(|s| s.split('…').next().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    assert_eq!(subs.len(), 2);
+    assert_ne!(subs[0], subs[1], "pairwise subjects");
     // Running it again reuses the CAs.
     let t = env.ok(&["demo", "--data", &env.p("demo")]);
     assert!(t.contains("reusing the J-LIS CAs"), "{t}");

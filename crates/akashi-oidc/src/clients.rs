@@ -56,6 +56,24 @@ pub struct Client {
     pub(crate) secret_hash: Option<String>,
 }
 
+impl Client {
+    /// Whether it authenticates with a secret (else: a public client, PKCE only).
+    pub fn confidential(&self) -> bool {
+        self.secret_hash.is_some()
+    }
+
+    /// The federation assurance level its tokens get: 3 DPoP-bound, 2 encrypted, 1 signed.
+    pub fn fal(&self) -> u8 {
+        if self.require_dpop {
+            3
+        } else if self.encryption.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+}
+
 fn bad(msg: String) -> OidcError {
     OidcError::InvalidRequest(msg)
 }
@@ -180,6 +198,14 @@ impl OidcProvider {
             client_id,
             client_secret: secret,
         })
+    }
+
+    /// Every registered relying party (the operator's list).
+    pub async fn clients(&self) -> Result<Vec<Client>, OidcError> {
+        let mut tx = self.store().begin().await?;
+        let records = tx.op_clients().await?;
+        tx.commit().await?;
+        records.into_iter().map(Client::from_record).collect()
     }
 
     pub async fn client(&self, client_id: &str) -> Result<Client, OidcError> {

@@ -5,9 +5,6 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use akashi_jose::jwk::JwkSet;
-use akashi_jose::jws::{verify_compact, JwsAlgorithm};
-
 use crate::error::internal;
 use crate::{OidcError, OidcProvider};
 
@@ -38,11 +35,9 @@ impl OidcProvider {
         let mut hint_sub = None;
         let mut client_id = params.client_id.clone();
         if let Some(hint) = &params.id_token_hint {
-            let keys = JwkSet::from_json(&self.jwks()?).map_err(internal)?;
-            let verified = verify_compact(hint, &keys.keys, &[JwsAlgorithm::Rs256])
+            let claims = self
+                .verify_id_token(hint)
                 .map_err(|_| bad("id_token_hint is not an ID token this provider signed"))?;
-            let claims: serde_json::Value = serde_json::from_slice(&verified.payload)
-                .map_err(|_| bad("id_token_hint payload"))?;
             let aud = claims["aud"].as_str().unwrap_or_default().to_owned();
             if let Some(given) = &client_id {
                 if *given != aud {

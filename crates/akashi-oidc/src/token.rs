@@ -135,6 +135,7 @@ impl OidcProvider {
         if params.grant_type != "authorization_code" {
             return Err(OidcError::UnsupportedGrantType(params.grant_type));
         }
+        self.refresh_signing_keys(now).await?;
         let code = params
             .code
             .as_deref()

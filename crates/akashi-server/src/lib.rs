@@ -54,7 +54,7 @@ use akashi_store::Store;
 
 pub use credentials::{open_issuer, open_remote_issuer, open_verifier, ISSUER_VERIFIER_NAME};
 use jlis::*;
-pub use oidc::{open_provider, open_remote_provider, OIDC_VERIFIER_NAME};
+pub use oidc::{open_provider, open_provider_admin, open_remote_provider, OIDC_VERIFIER_NAME};
 pub use pf::{open_embedded_pf, open_pf, open_remote_pf, PF_VERIFIER_NAME};
 pub use tsa::open_tsa;
 

@@ -8,7 +8,15 @@ pub(super) async fn discovery(State(state): State<Arc<AppState>>) -> Response {
 }
 
 pub(super) async fn jwks(State(state): State<Arc<AppState>>) -> Response {
-    respond(StatusCode::OK, op!(state).jwks())
+    let provider = op!(state);
+    let outcome = match provider
+        .refresh_signing_keys(OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(()) => provider.jwks(),
+        Err(e) => Err(e),
+    };
+    respond(StatusCode::OK, outcome)
 }
 
 pub(super) async fn authenticate(

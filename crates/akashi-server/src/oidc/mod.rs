@@ -120,6 +120,67 @@ pub async fn open_provider(
     .await
 }
 
+/// A link for administration only (registering relying parties, rotating keys): it reaches
+/// no J-LIS, so nothing that needs one (a login) can succeed through it.
+struct Offline;
+
+impl Offline {
+    fn refuse() -> akashi_pf::PfError {
+        akashi_pf::PfError::Jlis("offline administration: J-LIS is not reached".into())
+    }
+}
+
+impl JlisLink for Offline {
+    fn ocsp<'a>(
+        &'a self,
+        _: Vec<u8>,
+        _: OffsetDateTime,
+    ) -> akashi_pf::link::BoxFuture<'a, Result<Vec<u8>, akashi_pf::PfError>> {
+        Box::pin(async { Err(Self::refuse()) })
+    }
+    fn status<'a>(
+        &'a self,
+        _: akashi_jpki::CertificateKind,
+        _: &'a str,
+        _: OffsetDateTime,
+    ) -> akashi_pf::link::BoxFuture<'a, Result<akashi_pf::link::JlisStatus, akashi_pf::PfError>>
+    {
+        Box::pin(async { Err(Self::refuse()) })
+    }
+    fn history<'a>(
+        &'a self,
+        _: akashi_jpki::CertificateKind,
+        _: &'a str,
+        _: OffsetDateTime,
+    ) -> akashi_pf::link::BoxFuture<
+        'a,
+        Result<Vec<akashi_pf::link::HistorySerial>, akashi_pf::PfError>,
+    > {
+        Box::pin(async { Err(Self::refuse()) })
+    }
+}
+
+/// The provider of a data directory for its operator's administration (`akashi oidc …`):
+/// relying parties and signing keys, with no J-LIS and no HTTP.
+pub async fn open_provider_admin(
+    data: &Path,
+    store: &Store,
+    sealing_key: &SealingKey,
+    public_url: &str,
+    now: OffsetDateTime,
+) -> Result<OidcProvider, OidcError> {
+    open_with_link(
+        data,
+        store,
+        sealing_key,
+        public_url,
+        TrustAnchors::default(),
+        Arc::new(Offline),
+        now,
+    )
+    .await
+}
+
 /// The provider of an operator that reaches J-LIS over HTTP with `credential`.
 #[allow(clippy::too_many_arguments)]
 pub async fn open_remote_provider(
