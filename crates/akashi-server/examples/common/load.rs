@@ -1,5 +1,6 @@
 //! The load generator of the examples: pre-built bodies POSTed to one URL over `connections`
 //! keep-alive connections (each takes the next body until none is left), every latency kept.
+#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -34,25 +35,41 @@ pub async fn post_all(
     bodies: Vec<Vec<u8>>,
     connections: usize,
 ) -> LoadRun {
-    let bodies = Arc::new(bodies);
+    let (url, bearer) = (url.to_owned(), bearer.map(str::to_owned));
+    send_all(client, bodies, connections, move |client, body| {
+        let mut request = client.post(&url).header("content-type", content_type);
+        if let Some(token) = &bearer {
+            request = request.bearer_auth(token);
+        }
+        request.body(body.clone())
+    })
+    .await
+}
+
+/// Sends one request per item (built by `build`) over `connections` keep-alive connections;
+/// an answer other than 200 counts as a failure.
+pub async fn send_all<T: Send + Sync + 'static>(
+    client: &reqwest::Client,
+    items: Vec<T>,
+    connections: usize,
+    build: impl Fn(&reqwest::Client, &T) -> reqwest::RequestBuilder + Send + Sync + 'static,
+) -> LoadRun {
+    let items = Arc::new(items);
+    let build = Arc::new(build);
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..connections {
-        let (client, bodies, next) = (client.clone(), bodies.clone(), next.clone());
-        let (url, bearer) = (url.to_owned(), bearer.map(str::to_owned));
+        let (client, items, next, build) =
+            (client.clone(), items.clone(), next.clone(), build.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut failures = 0usize;
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(body) = bodies.get(i) else { break };
+                let Some(item) = items.get(i) else { break };
                 let t = Instant::now();
-                let mut request = client.post(&url).header("content-type", content_type);
-                if let Some(token) = &bearer {
-                    request = request.bearer_auth(token);
-                }
-                match request.body(body.clone()).send().await {
+                match build(&client, item).send().await {
                     Ok(r) if r.status() == 200 => {
                         let _ = r.bytes().await;
                     }
