@@ -11,7 +11,7 @@ use akashi_auth::{to_be_signed, Purpose, Session};
 use akashi_crypto::SecureRandom;
 use akashi_store::OpGrantRecord;
 
-use crate::interaction::{card_response, device_response};
+use crate::interaction_state::{card_response, device_response};
 use crate::protocol::{CardLogin, DeviceLogin};
 use crate::{OidcError, OidcProvider};
 use akashi_auth::{hash_hex, random_token};

@@ -10,6 +10,7 @@ mod clients;
 mod discovery;
 mod error;
 mod interaction;
+mod interaction_state;
 mod keys;
 mod logout;
 mod passkey;
