@@ -368,12 +368,15 @@ impl OidcProvider {
                 )));
             }
         }
+        // The interaction is used up and the code stored in one transaction.
         let mut tx = self.store().begin_write().await?;
         if !tx.op_grant_use(&grant.hash, now.unix_timestamp()).await? {
             return Err(OidcError::UnknownInteraction);
         }
+        let code = self
+            .insert_code(&mut tx, &state.request, session, now, rng)
+            .await?;
         tx.commit().await?;
-        let code = self.issue_code(&state.request, session, now, rng).await?;
         Ok(state
             .request
             .redirect(&self.config.issuer, &[("code", &code)]))

@@ -50,8 +50,26 @@ pub(crate) struct AccessDetail {
 }
 
 impl OidcProvider {
+    /// A new code for `session` (its own write transaction).
     pub(crate) async fn issue_code(
         &self,
+        request: &ValidRequest,
+        session: &Session,
+        now: OffsetDateTime,
+        rng: &dyn SecureRandom,
+    ) -> Result<String, OidcError> {
+        let mut tx = self.store().begin_write().await?;
+        let code = self
+            .insert_code(&mut tx, request, session, now, rng)
+            .await?;
+        tx.commit().await?;
+        Ok(code)
+    }
+
+    /// Stores a new code for `session` in `tx`; returns it.
+    pub(crate) async fn insert_code(
+        &self,
+        tx: &mut Txn,
         request: &ValidRequest,
         session: &Session,
         now: OffsetDateTime,
@@ -66,7 +84,6 @@ impl OidcProvider {
             acr: session.level().acr().to_owned(),
             amr: session.amr.clone(),
         };
-        let mut tx = self.store().begin_write().await?;
         tx.op_grant_insert(&OpGrantRecord {
             hash: hash_hex(code.as_bytes()),
             kind: "code".into(),
@@ -78,7 +95,6 @@ impl OidcProvider {
             parent: None,
         })
         .await?;
-        tx.commit().await?;
         Ok(code)
     }
 

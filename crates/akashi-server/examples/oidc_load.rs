@@ -284,6 +284,7 @@ async fn run(logins: usize, tokens: usize, connections: usize) {
             .unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
+    eprintln!("load: card logins");
     let login_run = load::send_all(&http, prepared, connections, |client, (target, body)| {
         client
             .post(target)
