@@ -54,8 +54,20 @@ async fn login(
 }
 
 #[tokio::test]
-async fn codes_pkce_redirects_par_and_clients() {
-    let bench = Bench::start(Duration::ZERO).await;
+async fn codes_pkce_redirects_par_and_clients_sqlite() {
+    codes_pkce_redirects_par_and_clients(Bench::start(Duration::ZERO).await).await;
+}
+
+#[tokio::test]
+async fn codes_pkce_redirects_par_and_clients_postgres() {
+    let Some(bench) = Bench::start_postgres(Duration::ZERO).await else {
+        eprintln!("PostgreSQL run left out: AKASHI_TEST_POSTGRES=skip");
+        return;
+    };
+    codes_pkce_redirects_par_and_clients(bench).await;
+}
+
+async fn codes_pkce_redirects_par_and_clients(bench: Bench) {
     let shop = register(&bench, shop_draft("shop.example")).await;
     let other = register(&bench, shop_draft("other.example")).await;
     let mut card = bench.card_for("R-TARO", &taro()).await;
@@ -205,8 +217,20 @@ async fn codes_pkce_redirects_par_and_clients() {
 }
 
 #[tokio::test]
-async fn fal2_encrypted_and_fal3_dpop_bound_tokens() {
-    let bench = Bench::start(Duration::ZERO).await;
+async fn fal2_encrypted_and_fal3_dpop_bound_tokens_sqlite() {
+    fal2_encrypted_and_fal3_dpop_bound_tokens(Bench::start(Duration::ZERO).await).await;
+}
+
+#[tokio::test]
+async fn fal2_encrypted_and_fal3_dpop_bound_tokens_postgres() {
+    let Some(bench) = Bench::start_postgres(Duration::ZERO).await else {
+        eprintln!("PostgreSQL run left out: AKASHI_TEST_POSTGRES=skip");
+        return;
+    };
+    fal2_encrypted_and_fal3_dpop_bound_tokens(bench).await;
+}
+
+async fn fal2_encrypted_and_fal3_dpop_bound_tokens(bench: Bench) {
     let rp_key = RecipientKey::generate_rsa(2048, None).unwrap();
     let encrypted = register(
         &bench,
@@ -290,8 +314,23 @@ async fn fal2_encrypted_and_fal3_dpop_bound_tokens() {
 }
 
 #[tokio::test]
-async fn guessed_pins_lock_the_device_key_and_recovery_needs_the_card() {
-    let bench = Bench::start(Duration::ZERO).await;
+async fn guessed_pins_lock_the_device_key_and_recovery_needs_the_card_sqlite() {
+    guessed_pins_lock_the_device_key_and_recovery_needs_the_card(
+        Bench::start(Duration::ZERO).await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn guessed_pins_lock_the_device_key_and_recovery_needs_the_card_postgres() {
+    let Some(bench) = Bench::start_postgres(Duration::ZERO).await else {
+        eprintln!("PostgreSQL run left out: AKASHI_TEST_POSTGRES=skip");
+        return;
+    };
+    guessed_pins_lock_the_device_key_and_recovery_needs_the_card(bench).await;
+}
+
+async fn guessed_pins_lock_the_device_key_and_recovery_needs_the_card(bench: Bench) {
     let shop = register(&bench, shop_draft("shop.example")).await;
     let mut card = bench.card_for("R-TARO", &taro()).await;
     let mut browser = Browser::new(&bench);

@@ -19,8 +19,21 @@ use support::op::*;
 use support::{hanako, Bench};
 
 #[tokio::test]
-async fn expired_codes_abandoned_step_ups_and_tokens_of_another_rp() {
-    let bench = Bench::start(Duration::ZERO).await;
+async fn expired_codes_abandoned_step_ups_and_tokens_of_another_rp_sqlite() {
+    expired_codes_abandoned_step_ups_and_tokens_of_another_rp(Bench::start(Duration::ZERO).await)
+        .await;
+}
+
+#[tokio::test]
+async fn expired_codes_abandoned_step_ups_and_tokens_of_another_rp_postgres() {
+    let Some(bench) = Bench::start_postgres(Duration::ZERO).await else {
+        eprintln!("PostgreSQL run left out: AKASHI_TEST_POSTGRES=skip");
+        return;
+    };
+    expired_codes_abandoned_step_ups_and_tokens_of_another_rp(bench).await;
+}
+
+async fn expired_codes_abandoned_step_ups_and_tokens_of_another_rp(bench: Bench) {
     let issuer = format!("{}/oidc", bench.url);
     let op = bench.oidc.clone().unwrap();
     let shop = register(&bench, shop_draft("shop.example")).await;

@@ -26,8 +26,20 @@ fn hanako() -> BasicFourAttributes {
 }
 
 #[tokio::test]
-async fn register_bind_login_step_up_and_pairwise_subjects() {
-    let bench = Bench::start(Duration::ZERO).await;
+async fn register_bind_login_step_up_and_pairwise_subjects_sqlite() {
+    register_bind_login_step_up_and_pairwise_subjects(Bench::start(Duration::ZERO).await).await;
+}
+
+#[tokio::test]
+async fn register_bind_login_step_up_and_pairwise_subjects_postgres() {
+    let Some(bench) = Bench::start_postgres(Duration::ZERO).await else {
+        eprintln!("PostgreSQL run left out: AKASHI_TEST_POSTGRES=skip");
+        return;
+    };
+    register_bind_login_step_up_and_pairwise_subjects(bench).await;
+}
+
+async fn register_bind_login_step_up_and_pairwise_subjects(bench: Bench) {
     let issuer = format!("{}/oidc", bench.url);
     let meta = bench
         .get_json("/oidc/.well-known/openid-configuration")

@@ -59,13 +59,32 @@ fn passkeys_of(account: &Value) -> Vec<Value> {
 }
 
 #[tokio::test]
-async fn passkeys_bound_after_proofing_log_in_and_step_up() {
+async fn passkeys_bound_after_proofing_log_in_and_step_up_sqlite() {
+    passkeys_bound_after_proofing_log_in_and_step_up(false).await;
+}
+
+#[tokio::test]
+async fn passkeys_bound_after_proofing_log_in_and_step_up_postgres() {
+    passkeys_bound_after_proofing_log_in_and_step_up(true).await;
+}
+
+async fn passkeys_bound_after_proofing_log_in_and_step_up(postgres: bool) {
     let (mut key, token_ca) = soft_token();
-    let bench = Bench::start_localhost(|dir| {
+    let roots = |dir: &std::path::Path| {
         std::fs::create_dir_all(dir.join("oidc/passkey-roots")).unwrap();
         std::fs::write(dir.join("oidc/passkey-roots/soft-token.der"), &token_ca).unwrap();
-    })
-    .await;
+    };
+    let bench = if postgres {
+        match Bench::start_localhost_postgres(roots).await {
+            Some(bench) => bench,
+            None => {
+                eprintln!("PostgreSQL run left out: AKASHI_TEST_POSTGRES=skip");
+                return;
+            }
+        }
+    } else {
+        Bench::start_localhost(roots).await
+    };
     let origin = bench.url.clone();
     let issuer = format!("{origin}/oidc");
     let shop = register(&bench, shop_draft("shop.example")).await;

@@ -80,8 +80,23 @@ async fn wallet_login(
 }
 
 #[tokio::test]
-async fn a_wallet_presentation_logs_in_with_a_pseudonym_and_predicates_only() {
-    let bench = Bench::start(std::time::Duration::ZERO).await;
+async fn a_wallet_presentation_logs_in_with_a_pseudonym_and_predicates_only_sqlite() {
+    a_wallet_presentation_logs_in_with_a_pseudonym_and_predicates_only(
+        Bench::start(std::time::Duration::ZERO).await,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_wallet_presentation_logs_in_with_a_pseudonym_and_predicates_only_postgres() {
+    let Some(bench) = Bench::start_postgres(std::time::Duration::ZERO).await else {
+        eprintln!("PostgreSQL run left out: AKASHI_TEST_POSTGRES=skip");
+        return;
+    };
+    a_wallet_presentation_logs_in_with_a_pseudonym_and_predicates_only(bench).await;
+}
+
+async fn a_wallet_presentation_logs_in_with_a_pseudonym_and_predicates_only(bench: Bench) {
     let mut card = bench.card_for("R-HANAKO", &hanako()).await;
     let mut wallet = bench.wallet("hanako");
     bench.proof_and_receive(&mut wallet, &mut card).await;

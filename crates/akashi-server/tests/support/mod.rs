@@ -72,6 +72,15 @@ impl Bench {
         Self::start_at(dir, store, Duration::ZERO, "localhost").await
     }
 
+    /// [`Bench::start_localhost`] on a fresh PostgreSQL database, or `None` when the run
+    /// leaves PostgreSQL out.
+    pub async fn start_localhost_postgres(prepare: impl FnOnce(&std::path::Path)) -> Option<Self> {
+        let store = akashi_store::testing::fresh_postgres("akashi_private_id").await?;
+        let dir = tempfile::tempdir().unwrap();
+        prepare(dir.path());
+        Some(Self::start_at(dir, store, Duration::ZERO, "localhost").await)
+    }
+
     async fn start_on(dir: tempfile::TempDir, store: Store, check_interval: Duration) -> Self {
         Self::start_at(dir, store, check_interval, "127.0.0.1").await
     }
