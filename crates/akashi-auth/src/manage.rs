@@ -154,7 +154,9 @@ impl AuthEngine {
 
     /// Counts one failed attempt on `record` in `tx` (the caller commits, even though the
     /// login fails); at the limit, or at once with `lock_now`, the authenticator locks, and a
-    /// locked last authenticator puts the account into recovery. Returns the tries left.
+    /// locked last authenticator puts the account into recovery. The count is kept by the
+    /// database (concurrent failures are never lost). Returns the tries left; a record that
+    /// a concurrent request locked or removed first is [`AuthError::AuthenticatorLocked`].
     pub(crate) async fn record_failure(
         &self,
         tx: &mut Txn,
@@ -162,16 +164,15 @@ impl AuthEngine {
         lock_now: bool,
         now: OffsetDateTime,
     ) -> Result<i64, AuthError> {
-        record.failed_attempts += 1;
-        let tries_left = if lock_now {
+        *record = tx
+            .op_authenticator_fail(&record.id, self.config.pin_attempts, lock_now)
+            .await?
+            .ok_or(AuthError::AuthenticatorLocked)?;
+        let tries_left = if record.status == "locked" {
             0
         } else {
             self.config.pin_attempts - record.failed_attempts
         };
-        if tries_left <= 0 {
-            record.status = "locked".into();
-        }
-        tx.op_authenticator_update(record).await?;
         if tries_left <= 0 {
             let others = tx
                 .op_authenticators(&record.account_id)
@@ -206,7 +207,7 @@ impl AuthEngine {
         rng: &dyn SecureRandom,
     ) -> Result<LoggedIn, AuthError> {
         let mut tx = self.store.begin_write().await?;
-        let mut authenticator = tx
+        let authenticator = tx
             .op_authenticator_by_lookup(lookup)
             .await?
             .ok_or(AuthError::UnknownAuthenticator)?;
@@ -220,12 +221,14 @@ impl AuthEngine {
         self.lifecycle(&mut tx, &account, same)
             .await?
             .apply(Event::Authenticated { aal })?;
-        authenticator.failed_attempts = 0;
-        if let Some(data) = public_data {
-            authenticator.public_data = data;
+        let data = public_data.unwrap_or_else(|| authenticator.public_data.clone());
+        if !tx
+            .op_authenticator_used(&authenticator.id, &data, now.unix_timestamp())
+            .await?
+        {
+            // Locked or removed by a concurrent request since it was read.
+            return Err(AuthError::AuthenticatorLocked);
         }
-        authenticator.last_used_at = Some(now.unix_timestamp());
-        tx.op_authenticator_update(&authenticator).await?;
         let session = self
             .start_session(
                 &mut tx,

@@ -262,6 +262,55 @@ impl Txn {
         Ok(())
     }
 
+    /// Counts one failed attempt in the database itself, so that concurrent failures are
+    /// never lost (on PostgreSQL a read-modify-write would be), and locks the authenticator
+    /// at `limit` failures, or at once with `lock_now`. Returns the authenticator after it,
+    /// or `None` when it was not active any more.
+    pub async fn op_authenticator_fail(
+        &mut self,
+        id: &str,
+        limit: i64,
+        lock_now: bool,
+    ) -> Result<Option<OpAuthenticatorRecord>, StoreError> {
+        let done = sqlx::query(
+            "UPDATE op_authenticators SET failed_attempts = failed_attempts + 1, \
+             status = CASE WHEN $1 OR failed_attempts + 1 >= $2 THEN 'locked' ELSE status END \
+             WHERE id = $3 AND status = 'active'",
+        )
+        .bind(lock_now)
+        .bind(limit)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let sql = format!("SELECT {AUTHENTICATOR} FROM op_authenticators WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_one(&mut *self.tx).await?;
+        authenticator(&row).map(Some)
+    }
+
+    /// A successful login with the authenticator: failures reset, the use time and key data
+    /// (a passkey's new signature counter) saved — only while it is still active. `false`
+    /// when a concurrent request locked or removed it first.
+    pub async fn op_authenticator_used(
+        &mut self,
+        id: &str,
+        public_data: &[u8],
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE op_authenticators SET failed_attempts = 0, public_data = $1, \
+             last_used_at = $2 WHERE id = $3 AND status = 'active'",
+        )
+        .bind(public_data)
+        .bind(at)
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn op_session_insert(&mut self, s: &OpSessionRecord) -> Result<(), StoreError> {
         let sql =
             format!("INSERT INTO op_sessions ({SESSION}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
