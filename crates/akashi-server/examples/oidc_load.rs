@@ -11,6 +11,8 @@
 
 use std::time::{Duration, Instant};
 
+#[path = "common/cards.rs"]
+mod cards;
 #[path = "common/load.rs"]
 mod load;
 
@@ -19,14 +21,14 @@ use base64::Engine;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use akashi_card::{Card as _, CertificateSlot, JpkiCard, MemoryStore, VirtualTransport};
+use akashi_card::{Card as _, CertificateSlot};
 use akashi_crypto::{sha256, HashAlgorithm, OsRandom, RsaPublicKey, SealingKey};
-use akashi_jlis::{issue_card, Authority, CardIssueRequest, Registry};
+use akashi_jlis::{Authority, Registry};
 use akashi_jpki::{BasicFourAttributes, Sex};
 use akashi_oidc::ClientDraft;
 use akashi_store::Store;
 
-type Card = JpkiCard<VirtualTransport<MemoryStore>>;
+use cards::Card;
 
 const PEOPLE: usize = 8;
 const VERIFIER: &str = "load-verifier-0123456789abcdef0123456789abcdef";
@@ -162,30 +164,7 @@ async fn run(logins: usize, tokens: usize, connections: usize) {
     for i in 0..PEOPLE {
         let id = format!("O{}-{i}", now.unix_timestamp());
         let p = person(i);
-        registry.add_resident(&id, &p, now).await.unwrap();
-        let issued = issue_card(
-            &mut authority,
-            &CardIssueRequest {
-                person: &p,
-                auth_pin: "1234",
-                sign_pin: "ABC123",
-            },
-            MemoryStore::default(),
-            now,
-            &OsRandom,
-        )
-        .unwrap();
-        let c = &issued.certificates;
-        registry
-            .record_issued(
-                &id,
-                &format!("card-{id}"),
-                &[(&c.signature, None), (&c.authentication, None)],
-                now,
-            )
-            .await
-            .unwrap();
-        cards.push(JpkiCard::new(VirtualTransport(issued.card)));
+        cards.push(cards::resident_card(&mut authority, &registry, &id, &p, "ABC123", now).await);
     }
     drop(authority);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

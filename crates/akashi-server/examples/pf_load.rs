@@ -13,14 +13,15 @@
 
 use std::time::{Duration, Instant};
 
+#[path = "common/cards.rs"]
+mod cards;
 #[path = "common/load.rs"]
 mod load;
 
 use time::OffsetDateTime;
 
-use akashi_card::{JpkiCard, MemoryStore, VirtualTransport};
 use akashi_crypto::{HashAlgorithm, OsRandom, RsaPublicKey, SealingKey};
-use akashi_jlis::{issue_card, Authority, CardIssueRequest, Registry};
+use akashi_jlis::{Authority, Registry};
 use akashi_jpki::{BasicFourAttributes, Sex};
 use akashi_sp::{card_signs, CompleteRequest, Pin, Purpose, StartRequest};
 use akashi_store::Store;
@@ -70,30 +71,7 @@ async fn run(purpose: Purpose, requests: usize, connections: usize, database: Op
     for i in 0..PEOPLE {
         let id = format!("L{suffix}-{i}");
         let p = person(i);
-        registry.add_resident(&id, &p, now).await.unwrap();
-        let issued = issue_card(
-            &mut authority,
-            &CardIssueRequest {
-                person: &p,
-                auth_pin: "1234",
-                sign_pin: "ABC123",
-            },
-            MemoryStore::default(),
-            now,
-            &OsRandom,
-        )
-        .unwrap();
-        let c = &issued.certificates;
-        registry
-            .record_issued(
-                &id,
-                &format!("card-{id}"),
-                &[(&c.signature, None), (&c.authentication, None)],
-                now,
-            )
-            .await
-            .unwrap();
-        cards.push(JpkiCard::new(VirtualTransport(issued.card)));
+        cards.push(cards::resident_card(&mut authority, &registry, &id, &p, "ABC123", now).await);
     }
     drop(authority);
     let config = akashi_server::ServerConfig {

@@ -26,16 +26,17 @@
 
 use std::time::{Duration, Instant};
 
+#[path = "common/cards.rs"]
+mod cards;
 #[path = "common/load.rs"]
 mod load;
 
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use akashi_card::{JpkiCard, MemoryStore, VirtualTransport};
 use akashi_credential::{born_on_or_before, BBS_PROFILE, VCT};
 use akashi_crypto::{OsRandom, SealingKey};
-use akashi_jlis::{issue_card, Authority, CardIssueRequest, Registry};
+use akashi_jlis::{Authority, Registry};
 use akashi_jpki::{BasicFourAttributes, Sex};
 use akashi_oid4vc::dcql::DcqlQuery;
 use akashi_oid4vc::vci::CredentialOffer;
@@ -127,30 +128,8 @@ async fn run(mode: Mode, presentations: usize, connections: usize) {
         birth_date: time::macros::date!(1990 - 04 - 01),
         sex: Sex::Female,
     };
-    registry.add_resident("R1", &person, now).await.unwrap();
-    let issued = issue_card(
-        &mut authority,
-        &CardIssueRequest {
-            person: &person,
-            auth_pin: "1234",
-            sign_pin: SIGN_PIN,
-        },
-        MemoryStore::default(),
-        now,
-        &OsRandom,
-    )
-    .unwrap();
-    let c = &issued.certificates;
-    registry
-        .record_issued(
-            "R1",
-            "card-1",
-            &[(&c.signature, None), (&c.authentication, None)],
-            now,
-        )
-        .await
-        .unwrap();
-    let mut card = JpkiCard::new(VirtualTransport(issued.card));
+    let mut card =
+        cards::resident_card(&mut authority, &registry, "R1", &person, SIGN_PIN, now).await;
     drop(authority);
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
