@@ -82,6 +82,17 @@ impl Browser {
         self.call(rb).await
     }
 
+    /// After a login in interaction `at`: approves the consent screen when it comes next.
+    async fn consent_if_asked(&mut self, at: &str, done: Value) -> Result<Value, CliError> {
+        if done["next"] != "consent" {
+            return Ok(done);
+        }
+        Ok(self
+            .post(&format!("{at}/consent"), json!({ "approve": true }))
+            .await?
+            .1)
+    }
+
     /// The authorization request; returns the interaction path, or `None` when the provider
     /// answered the RP directly (with the code in `location`).
     async fn authorize(&mut self, rp: &Rp, acr: &str, verifier: &str) -> Result<Value, CliError> {
@@ -295,13 +306,7 @@ pub async fn run(
             )?,
         )
         .await?;
-    let done = if done["next"] == "consent" {
-        b.post(&format!("{at}/consent"), json!({ "approve": true }))
-            .await?
-            .1
-    } else {
-        done
-    };
+    let done = b.consent_if_asked(&at, done).await?;
     let claims = redeem(&op, &server.url, &shop, &code_of(&done)?, verifier).await?;
     println!(
         "  next day, browsing: the device key and PIN, acr {}",
@@ -339,13 +344,7 @@ pub async fn run(
             )?,
         )
         .await?;
-    let done = if done["next"] == "consent" {
-        b.post(&format!("{at}/consent"), json!({ "approve": true }))
-            .await?
-            .1
-    } else {
-        done
-    };
+    let done = b.consent_if_asked(&at, done).await?;
     let paid = redeem(&op, &server.url, &shop, &code_of(&done)?, verifier).await?;
     println!(
         "  with the card and its PIN: acr {}, amr {}",
